@@ -1,0 +1,256 @@
+"""`stimmung.yaml`, validated with pydantic. Secrets only ever come from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from pipeline.sources.base import SourceContext, SourceError, source_class
+
+DEFAULT_CONFIG = "stimmung.yaml"
+ENV_CONFIG = "STIMMUNG_CONFIG"
+ENV_WAREHOUSE = "STIMMUNG_WAREHOUSE_URL"
+
+
+class ConfigError(Exception):
+    """The configuration file is missing or invalid; the message names file and field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BrandConfig(_Strict):
+    name: str = Field(min_length=1)
+    aliases: list[str] = Field(default_factory=list)
+    query: str | None = None
+    competitors: list[str] = Field(default_factory=list)
+    official_accounts: list[str] = Field(default_factory=list)
+
+    @field_validator("query")
+    @classmethod
+    def _query_parses(cls, value: str | None) -> str | None:
+        if value is not None:
+            from pipeline.text.query import QuerySyntaxError, parse_query
+
+            try:
+                parse_query(value)
+            except QuerySyntaxError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+
+class SourceConfig(_Strict):
+    name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.:-]+$")
+    kind: str
+    enabled: bool = True
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> SourceConfig:
+        try:
+            cls = source_class(self.kind)
+        except SourceError as exc:
+            raise ValueError(str(exc)) from None
+        try:
+            cls.Options.model_validate(self.options)
+        except ValidationError as exc:
+            problems = "; ".join(
+                "options." + ".".join(str(x) for x in e["loc"]) + f": {e['msg']}"
+                for e in exc.errors()
+            )
+            raise ValueError(f"{self.kind} source: {problems}") from None
+        return self
+
+
+class HttpConfig(_Strict):
+    contact: str = "unknown"
+    timeout_s: float = Field(default=20.0, gt=0)
+    max_retries: int = Field(default=3, ge=0, le=10)
+    max_retry_wait_s: float = Field(default=60.0, ge=0)
+
+
+class WarehouseConfig(_Strict):
+    url: str = "sqlite:///stimmung.db"
+    batch_size: int = Field(default=1000, ge=1)
+
+
+class SentimentConfig(_Strict):
+    model: str = "stimmung-sentiment"
+    batch_size: int = Field(default=256, ge=1)
+
+
+class SpikeRuleConfig(_Strict):
+    name: str = Field(default="negative-spike", pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: Literal["negative_spike"] = "negative_spike"
+    baseline_days: int = Field(default=14, ge=3)
+    min_history: int = Field(default=7, ge=1)
+    min_negative: int = Field(default=8, ge=1)
+    threshold: float = Field(default=4.0, gt=0, description="robust z-score of negatives")
+    min_ratio: float = Field(default=2.0, ge=1.0, description="negatives vs baseline median")
+    cooldown_days: int = Field(default=1, ge=0)
+
+
+class AlertConfig(_Strict):
+    rules: list[SpikeRuleConfig] = Field(default_factory=lambda: [SpikeRuleConfig()])
+    # alerts on days older than this (before the newest data day) are stored, not sent
+    notify_max_age_days: int = Field(default=3, ge=0)
+
+
+class NotificationConfig(_Strict):
+    name: str
+    url: str | None = None
+    url_env: str | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> NotificationConfig:
+        if bool(self.url) == bool(self.url_env):
+            raise ValueError("give exactly one of `url` or `url_env` (env var with the URL)")
+        return self
+
+    def resolve_url(self) -> str | None:
+        """The apprise URL; from the environment when `url_env` is set (None if unset)."""
+        return self.url if self.url else os.environ.get(self.url_env or "")
+
+
+class PrivacyConfig(_Strict):
+    pseudonym_key_env: str = "STIMMUNG_PSEUDONYM_KEY"
+    retention_days: int | None = Field(default=None, ge=1)
+
+
+class ReportConfig(_Strict):
+    output_dir: str = "reports"
+    days: int = Field(default=28, ge=1)
+
+
+class Config(_Strict):
+    brands: list[BrandConfig] = Field(min_length=1)
+    sources: list[SourceConfig] = Field(default_factory=list)
+    warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig)
+    http: HttpConfig = Field(default_factory=HttpConfig)
+    sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    alerts: AlertConfig = Field(default_factory=AlertConfig)
+    notifications: list[NotificationConfig] = Field(default_factory=list)
+    privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    # directory of the config file: relative paths (SQLite file, file sources) resolve here
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @model_validator(mode="after")
+    def _references(self) -> Config:
+        names = [b.name for b in self.brands]
+        _no_duplicates(names, "brand")
+        _no_duplicates([s.name for s in self.sources], "source")
+        for brand in self.brands:
+            for competitor in brand.competitors:
+                if competitor not in names:
+                    raise ValueError(
+                        f"brand {brand.name!r} names competitor {competitor!r}, which is not "
+                        f"a configured brand (known: {', '.join(names)})"
+                    )
+        return self
+
+    def brand(self, name: str) -> BrandConfig:
+        for brand in self.brands:
+            if brand.name == name:
+                return brand
+        raise ConfigError(f"no brand named {name!r} (configured: {self.brand_names()})")
+
+    def brand_names(self) -> str:
+        return ", ".join(b.name for b in self.brands)
+
+    def source(self, name: str) -> SourceConfig:
+        for source in self.sources:
+            if source.name == name:
+                return source
+        known = ", ".join(s.name for s in self.sources) or "none"
+        raise ConfigError(f"no source named {name!r} (configured: {known})")
+
+    def warehouse_url(self) -> str:
+        """The warehouse URL: env STIMMUNG_WAREHOUSE_URL wins; relative SQLite paths
+        resolve next to the config file."""
+        url = os.environ.get(ENV_WAREHOUSE) or self.warehouse.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+            url = prefix + str((self.base_dir / url[len(prefix):]).resolve())
+        return url
+
+    def source_context(self) -> SourceContext:
+        from pipeline import __version__
+
+        return SourceContext(
+            user_agent=f"stimmung/{__version__} (social listening; contact: {self.http.contact})",
+            timeout_s=self.http.timeout_s,
+            max_retries=self.http.max_retries,
+            max_retry_wait_s=self.http.max_retry_wait_s,
+            base_dir=str(self.base_dir),
+            brand_terms=tuple((b.name, (b.name, *b.aliases)) for b in self.brands),
+        )
+
+
+def _no_duplicates(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} name {name!r} is used twice")
+        seen.add(name)
+
+
+def config_path(path: str | Path | None = None) -> Path:
+    return Path(path or os.environ.get(ENV_CONFIG) or DEFAULT_CONFIG)
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Read and validate a config file; errors name the file, the field path and the problem."""
+    file = config_path(path)
+    if not file.is_file():
+        raise ConfigError(
+            f"{file}: config file not found (create one with `stimmung init`, "
+            f"or point {ENV_CONFIG} / --config at it)"
+        )
+    try:
+        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: expected a mapping at the top level")
+    return parse_config(raw, base_dir=file.resolve().parent, origin=str(file))
+
+
+def parse_config(raw: dict[str, Any], *, base_dir: Path, origin: str = "<config>") -> Config:
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_errors(origin, exc, raw)) from None
+    config.base_dir = base_dir
+    return config
+
+
+def _format_errors(origin: str, exc: ValidationError, raw: dict[str, Any]) -> str:
+    lines = [f"{origin}: invalid configuration ({exc.error_count()} problem(s))"]
+    for error in exc.errors():
+        path = _field_path(error["loc"], raw)
+        message = error["msg"].removeprefix("Value error, ")
+        lines.append(f"  {path or '<top>'}: {message}")
+    return "\n".join(lines)
+
+
+def _field_path(loc: tuple[int | str, ...], raw: Any) -> str:
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            label = ""
+            if isinstance(node, list) and item < len(node) and isinstance(node[item], dict):
+                name = node[item].get("name")
+                label = f" ({name})" if name else ""
+            parts.append(f"[{item}]{label}")
+            node = node[item] if isinstance(node, list) and item < len(node) else None
+        else:
+            parts.append(("." if parts else "") + str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts)

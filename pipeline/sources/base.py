@@ -1,0 +1,105 @@
+"""The source plug-in interface and the registry of source kinds."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from pipeline.records import RawPost
+
+
+class SourceError(Exception):
+    """A source could not be fetched; the message says what failed and what to check."""
+
+
+class SourceOptions(BaseModel):
+    """Base for each source kind's options (validated at config load)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext:
+    """What every source gets from the run: identity for HTTP and politeness settings."""
+
+    user_agent: str = "stimmung/0.1 (+https://github.com/stimmung; contact: unknown)"
+    timeout_s: float = 20.0
+    max_retries: int = 3
+    max_retry_wait_s: float = 60.0
+    base_dir: str = "."
+    # brand name -> its name and aliases, for sources that search per brand
+    brand_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+class Source(ABC):
+    """A configured source. `fetch` yields new posts and advances `state` in place.
+
+    `state` is the JSON-serialisable cursor kept in the warehouse (`source_state`):
+    timestamps, ids, ETag/Last-Modified. The caller persists it only after the posts
+    yielded so far are loaded, so a crash never skips posts.
+    """
+
+    kind: ClassVar[str]
+    Options: ClassVar[type[SourceOptions]]
+
+    def __init__(self, name: str, options: SourceOptions, context: SourceContext) -> None:
+        self.name = name
+        self.options = options
+        self.context = context
+
+    @abstractmethod
+    def fetch(self, state: dict[str, Any]) -> Iterator[RawPost]:
+        """Yield posts not seen before according to `state`; update `state` as you go."""
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections."""
+
+
+_REGISTRY: dict[str, type[Source]] = {}
+
+
+def register_source(kind: str) -> Callable[[type[Source]], type[Source]]:
+    def decorate(cls: type[Source]) -> type[Source]:
+        cls.kind = kind
+        _REGISTRY[kind] = cls
+        return cls
+
+    return decorate
+
+
+def source_kinds() -> dict[str, type[Source]]:
+    _load_builtin_sources()
+    return dict(_REGISTRY)
+
+
+def source_class(kind: str) -> type[Source]:
+    kinds = source_kinds()
+    try:
+        return kinds[kind]
+    except KeyError:
+        raise SourceError(
+            f"unknown source kind {kind!r}; known kinds: {', '.join(sorted(kinds))}"
+        ) from None
+
+
+def build_source(
+    name: str, kind: str, options: dict[str, Any] | SourceOptions, context: SourceContext
+) -> Source:
+    cls = source_class(kind)
+    opts = options if isinstance(options, SourceOptions) else cls.Options.model_validate(options)
+    return cls(name, opts, context)
+
+
+def _load_builtin_sources() -> None:
+    import importlib
+
+    for module in ("feed", "file", "reddit", "discourse", "html"):
+        try:
+            importlib.import_module(f"pipeline.sources.{module}")
+        except ModuleNotFoundError as exc:  # a kind whose module is not there yet
+            if exc.name != f"pipeline.sources.{module}":
+                raise
