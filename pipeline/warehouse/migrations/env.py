@@ -1,0 +1,24 @@
+"""Alembic environment: runs on the connection handed over by `pipeline.warehouse.db`."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from pipeline.warehouse.schema import metadata
+
+config = context.config
+connection = config.attributes.get("connection")
+
+if connection is not None:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+else:  # `alembic` command line with sqlalchemy.url set
+    engine = engine_from_config(
+        config.get_section(config.config_ini_section) or {}, poolclass=pool.NullPool
+    )
+    with engine.connect() as conn:
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()

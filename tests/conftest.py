@@ -1,0 +1,95 @@
+"""Shared fixtures: PostgreSQL (real, per-test schema), ../shared, Airflow's environment."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+# Airflow reads its environment at import time: set it before anything imports airflow.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="stimmung-airflow-"))
+os.environ.setdefault("AIRFLOW_HOME", str(_AIRFLOW_HOME))
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(REPO / "dags"))
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
+                      f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}")
+os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
+
+PG_URL = os.environ.get("STIMMUNG_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("STIMMUNG_REQUIRE_PG") == "1"
+
+
+@pytest.fixture(autouse=True)
+def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    key = "test-key-" + "0" * 32
+    monkeypatch.setenv("STIMMUNG_PSEUDONYM_KEY", key)
+    return key
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present beside the repository")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The PostgreSQL URL; skip when unreachable, or fail when STIMMUNG_REQUIRE_PG=1."""
+    from sqlalchemy import text
+
+    from pipeline.warehouse.db import make_engine
+
+    engine = make_engine(PG_URL, connect_args={"connect_timeout": 5})
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:  # any failure to reach the server
+        message = f"PostgreSQL not reachable at {PG_URL}: {type(exc).__name__}: {exc}"
+        if REQUIRE_PG:
+            pytest.fail(message + " (STIMMUNG_REQUIRE_PG=1)")
+        pytest.skip(message)
+    finally:
+        engine.dispose()
+    return PG_URL
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh schema per test, so tests never see each other's rows."""
+    from sqlalchemy import text
+
+    from pipeline.warehouse.db import make_engine
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(pg_server)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in pg_server else "?"
+    try:
+        yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'warehouse.db'}"
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Run a test on both backends."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'warehouse.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
