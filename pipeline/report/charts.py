@@ -1,0 +1,375 @@
+"""Small inline-SVG charts for the HTML report.
+
+Pure functions: data in, an SVG string (``markupsafe.Markup``) out. Every piece of
+text placed into the SVG is escaped here, so the template can embed the result as is.
+The output is well-formed XML, has no scripts and loads nothing external.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from markupsafe import Markup, escape
+
+# Okabe-Ito derived, colour-blind safe palette.
+NEGATIVE = "#D55E00"  # vermillion
+NEUTRAL = "#C9C9C9"  # light grey
+POSITIVE = "#0072B2"  # blue
+LINE = "#1B1B1B"  # net sentiment line
+MARKER = "#1B1B1B"  # alert marker
+MARKER_BAND = "#F0E442"  # alert day band (yellow)
+HIGHLIGHT = "#0072B2"  # highlighted bar (the brand)
+MUTED = "#9AA4AE"  # other bars (competitors)
+AXIS = "#6B7280"
+GRID = "#E5E7EB"
+TEXT = "#1F2937"
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Characters that are not allowed in XML 1.0 (C0 controls except tab, LF, CR).
+_XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+Day = date | str
+
+
+def esc(text: object) -> str:
+    """Escape *text* for SVG/HTML and drop characters that XML does not allow."""
+    return str(escape(_XML_BAD.sub("", str(text))))
+
+
+def fmt_int(n: int) -> str:
+    """Format an integer with a narrow no-break space as thousands separator."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def day_label(day: Day) -> str:
+    """Short, locale-independent day label such as ``3 Nov``."""
+    if isinstance(day, date):
+        return f"{day.day} {_MONTHS[day.month - 1]}"
+    return str(day)
+
+
+def _day_long(day: Day) -> str:
+    if isinstance(day, date):
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return str(day)
+
+
+def _f(x: float) -> str:
+    """Compact coordinate formatting."""
+    s = f"{x:.1f}"
+    return s[:-2] if s.endswith(".0") else s
+
+
+def nice_ticks(max_value: float, target: int = 4) -> list[float]:
+    """Return ``0, step, ..., top`` with a 1/2/5 step and ``top >= max_value``."""
+    if max_value <= 0 or not math.isfinite(max_value):
+        return [0.0, 1.0]
+    raw = max_value / target
+    mag = 10 ** math.floor(math.log10(raw))
+    step = mag
+    for m in (1, 2, 5, 10):
+        step = m * mag
+        if step >= raw:
+            break
+    step = max(step, 1.0)  # counts are integers
+    top = math.ceil(max_value / step - 1e-9) * step
+    count = round(top / step)
+    return [i * step for i in range(count + 1)]
+
+
+def _svg_open(width: int, height: int, label: str, css_class: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'role="img" aria-label="{esc(label)}" '
+        f'font-family="system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif" '
+        f'font-size="11">'
+        f"<title>{esc(label)}</title>"
+    )
+
+
+def _empty_svg(width: int, height: int, message: str, css_class: str) -> Markup:
+    h = max(height, 40)
+    return Markup(
+        _svg_open(width, h, message, css_class)
+        + f'<rect x="0.5" y="0.5" width="{width - 1}" height="{h - 1}" rx="6" '
+        f'fill="#F9FAFB" stroke="{GRID}"/>'
+        f'<text x="{width / 2:.0f}" y="{h / 2:.0f}" text-anchor="middle" '
+        f'dominant-baseline="middle" fill="{AXIS}" font-size="13">{esc(message)}</text>'
+        "</svg>"
+    )
+
+
+def stacked_bar_trend(
+    days: Sequence[Day],
+    neg: Sequence[int],
+    neu: Sequence[int],
+    pos: Sequence[int],
+    line: Sequence[float | None] | None = None,
+    markers: Iterable[tuple[Day, str]] = (),
+    width: int = 960,
+    height: int = 320,
+) -> Markup:
+    """Daily stacked bars (negative at the bottom, then neutral, positive).
+
+    ``line`` holds one net-sentiment value per day in [-1, 1] (``None`` = no value);
+    it is drawn on a secondary axis labelled -100..100. ``markers`` are
+    ``(day, tooltip)`` pairs: that day gets a band and a triangle with the tooltip
+    as SVG ``<title>``; days not in ``days`` are ignored.
+    """
+    n = len(days)
+    if not (len(neg) == len(neu) == len(pos) == n):
+        raise ValueError("days, neg, neu and pos must have the same length")
+    if line is not None and len(line) != n:
+        raise ValueError("line must have one value per day")
+    if n == 0:
+        return _empty_svg(width, 80, "No data in this period", "trend")
+
+    has_line = line is not None
+    ml, mr, mt, mb = 44, (46 if has_line else 14), 44, 34
+    pw = max(width - ml - mr, 10)
+    ph = max(height - mt - mb, 10)
+    x0, y0 = ml, mt + ph  # origin (bottom-left of plot area)
+
+    totals = [a + b + c for a, b, c in zip(neg, neu, pos, strict=True)]
+    ticks = nice_ticks(max(totals))
+    top = ticks[-1]
+
+    def y_count(v: float) -> float:
+        return y0 - v / top * ph
+
+    def y_net(v: float) -> float:
+        v = min(1.0, max(-1.0, v))
+        return mt + (1 - (v + 1) / 2) * ph
+
+    slot = pw / n
+    bar_w = min(max(slot * 0.72, 1.0), 48.0)
+
+    def x_center(i: int) -> float:
+        return x0 + slot * (i + 0.5)
+
+    out: list[str] = [_svg_open(width, height, "Daily mentions by sentiment", "trend")]
+
+    # Legend.
+    lx = ml
+    legend: list[tuple[str, str]] = [
+        ("Negative", NEGATIVE),
+        ("Neutral", NEUTRAL),
+        ("Positive", POSITIVE),
+    ]
+    for name, colour in legend:
+        out.append(
+            f'<rect x="{lx}" y="8" width="11" height="11" rx="2" fill="{colour}"/>'
+            f'<text x="{lx + 16}" y="17" fill="{TEXT}">{esc(name)}</text>'
+        )
+        lx += 16 + 7 * len(name) + 14
+    if has_line:
+        out.append(
+            f'<line x1="{lx}" y1="13.5" x2="{lx + 18}" y2="13.5" stroke="{LINE}" '
+            f'stroke-width="2"/><circle cx="{lx + 9}" cy="13.5" r="2.5" fill="{LINE}"/>'
+            f'<text x="{lx + 24}" y="17" fill="{TEXT}">Net sentiment (right axis)</text>'
+        )
+        lx += 24 + 160
+    marker_list = list(markers)
+    if marker_list:
+        out.append(
+            f'<path d="M{lx} 8 h11 l-5.5 9 z" fill="{MARKER}"/>'
+            f'<text x="{lx + 16}" y="17" fill="{TEXT}">Alert</text>'
+        )
+
+    # Grid and left axis (counts).
+    out.append('<g class="axis axis-left">')
+    for t in ticks:
+        y = y_count(t)
+        out.append(
+            f'<line x1="{x0}" y1="{_f(y)}" x2="{x0 + pw}" y2="{_f(y)}" stroke="{GRID}"/>'
+            f'<text x="{x0 - 6}" y="{_f(y + 3.5)}" text-anchor="end" fill="{AXIS}">'
+            f"{esc(fmt_int(int(t)))}</text>"
+        )
+    out.append(
+        f'<text x="10" y="{_f(mt + ph / 2)}" fill="{AXIS}" text-anchor="middle" '
+        f'transform="rotate(-90 10 {_f(mt + ph / 2)})">Mentions</text></g>'
+    )
+
+    # Right axis (net sentiment -100..100).
+    if has_line:
+        out.append('<g class="axis axis-right">')
+        for tick in (-100, -50, 0, 50, 100):
+            y = y_net(tick / 100)
+            label = _signed(tick)
+            out.append(f'<text x="{x0 + pw + 6}" y="{_f(y + 3.5)}" fill="{AXIS}">{label}</text>')
+        yz = y_net(0)
+        out.append(
+            f'<line x1="{x0}" y1="{_f(yz)}" x2="{x0 + pw}" y2="{_f(yz)}" stroke="{AXIS}" '
+            f'stroke-dasharray="3 3" stroke-opacity="0.6"/>'
+            f'<text x="{width - 8}" y="{_f(mt + ph / 2)}" fill="{AXIS}" text-anchor="middle" '
+            f'transform="rotate(90 {width - 8} {_f(mt + ph / 2)})">Net sentiment</text></g>'
+        )
+
+    # Alert day bands and markers.
+    index = {d: i for i, d in enumerate(days)}
+    tips: dict[int, list[str]] = {}
+    for day, tip in marker_list:
+        if day in index:
+            tips.setdefault(index[day], []).append(tip)
+    for i, tip_list in sorted(tips.items()):
+        cx = x_center(i)
+        tip = "Alert " + _day_long(days[i]) + ": " + "; ".join(tip_list)
+        band = min(slot, bar_w + 10)
+        out.append(
+            f'<g class="alert-marker"><title>{esc(tip)}</title>'
+            f'<rect x="{_f(cx - band / 2)}" y="{mt}" width="{_f(band)}" height="{ph}" '
+            f'fill="{MARKER_BAND}" fill-opacity="0.35"/>'
+            f'<path d="M{_f(cx - 5)} {mt - 14} h10 l-5 9 z" fill="{MARKER}"/></g>'
+        )
+
+    # Bars.
+    out.append('<g class="bars">')
+    for i in range(n):
+        cx = x_center(i)
+        x = cx - bar_w / 2
+        net = None if line is None else line[i]
+        net_txt = "" if net is None else f", net sentiment {_signed(round(net * 100))}"
+        tip = (
+            f"{_day_long(days[i])}: {fmt_int(totals[i])} mentions "
+            f"({fmt_int(neg[i])} negative, {fmt_int(neu[i])} neutral, "
+            f"{fmt_int(pos[i])} positive){net_txt}"
+        )
+        out.append(f'<g class="day-bar"><title>{esc(tip)}</title>')
+        base = 0
+        for count, colour in ((neg[i], NEGATIVE), (neu[i], NEUTRAL), (pos[i], POSITIVE)):
+            if count > 0:
+                y_top = y_count(base + count)
+                h = y_count(base) - y_top
+                out.append(
+                    f'<rect x="{_f(x)}" y="{_f(y_top)}" width="{_f(bar_w)}" '
+                    f'height="{_f(h)}" fill="{colour}"/>'
+                )
+            base += count
+        out.append("</g>")
+    out.append("</g>")
+
+    # Baseline and x labels.
+    out.append(
+        f'<line x1="{x0}" y1="{y0}" x2="{x0 + pw}" y2="{y0}" stroke="{AXIS}"/>'
+        '<g class="axis axis-bottom">'
+    )
+    max_labels = max(1, int(pw // 56))
+    step = max(1, math.ceil(n / max_labels))
+    for i in range(0, n, step):
+        cx = x_center(i)
+        out.append(
+            f'<line x1="{_f(cx)}" y1="{y0}" x2="{_f(cx)}" y2="{y0 + 4}" stroke="{AXIS}"/>'
+            f'<text x="{_f(cx)}" y="{y0 + 17}" text-anchor="middle" fill="{AXIS}">'
+            f"{esc(day_label(days[i]))}</text>"
+        )
+    out.append("</g>")
+
+    # Net sentiment line, broken where a day has no value.
+    if line is not None:
+        segments: list[list[tuple[float, float]]] = []
+        current: list[tuple[float, float]] = []
+        points: list[tuple[float, float, float, int]] = []
+        for i, value in enumerate(line):
+            if value is None or not math.isfinite(value):
+                if current:
+                    segments.append(current)
+                current = []
+                continue
+            p = (x_center(i), y_net(value))
+            current.append(p)
+            points.append((p[0], p[1], value, i))
+        if current:
+            segments.append(current)
+        out.append('<g class="net-line">')
+        for seg in segments:
+            if len(seg) > 1:
+                d = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
+                out.append(
+                    f'<polyline points="{d}" fill="none" stroke="#FFFFFF" stroke-width="4" '
+                    'stroke-linejoin="round"/>'
+                    f'<polyline points="{d}" fill="none" stroke="{LINE}" stroke-width="2" '
+                    'stroke-linejoin="round"/>'
+                )
+        for px, py, net_value, i in points:
+            out.append(
+                f'<circle cx="{_f(px)}" cy="{_f(py)}" r="{3 if n <= 31 else 2}" '
+                f'fill="{LINE}" stroke="#FFFFFF" stroke-width="1">'
+                f"<title>{esc(_day_long(days[i]))}: net sentiment "
+                f"{esc(_signed(round(net_value * 100)))}</title></circle>"
+            )
+        out.append("</g>")
+
+    out.append("</svg>")
+    return Markup("".join(out))
+
+
+def _signed(v: int) -> str:
+    """``+12``, ``−7`` (true minus sign), ``0``."""
+    if v > 0:
+        return f"+{v}"
+    if v < 0:
+        return f"\u2212{-v}"
+    return "0"
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026"
+
+
+def horizontal_bars(
+    labels: Sequence[str],
+    values: Sequence[int],
+    highlight: str | None = None,
+    width: int = 960,
+    row_height: int = 30,
+) -> Markup:
+    """Horizontal bars, one row per label, annotated with share of total and count.
+
+    Bars are scaled to the largest value; the bar whose label equals ``highlight``
+    is drawn in the accent colour and bold, the others muted.
+    """
+    if len(labels) != len(values):
+        raise ValueError("labels and values must have the same length")
+    total = sum(values)
+    if not labels or total <= 0:
+        return _empty_svg(width, 60, "No mentions in this period", "bars")
+
+    label_w, value_w, pad = 170, 130, 8
+    bar_area = max(width - label_w - value_w - 2 * pad, 10)
+    height = row_height * len(labels) + 2 * pad
+    vmax = max(values)
+
+    out: list[str] = [_svg_open(width, height, "Share of voice", "bars")]
+    for i, (label, value) in enumerate(zip(labels, values, strict=True)):
+        y = pad + i * row_height
+        is_hl = highlight is not None and label == highlight
+        colour = HIGHLIGHT if is_hl else MUTED
+        weight = ' font-weight="700"' if is_hl else ""
+        share = value / total
+        bar_len = value / vmax * bar_area if vmax > 0 else 0.0
+        pct = f"{share * 100:.1f}%"
+        tip = f"{label}: {pct} of mentions ({fmt_int(value)})"
+        cls = "bar bar-highlight" if is_hl else "bar"
+        out.append(
+            f'<g class="{cls}"><title>{esc(tip)}</title>'
+            f'<text x="{label_w - 8}" y="{_f(y + row_height / 2 + 4)}" text-anchor="end" '
+            f'fill="{TEXT}" font-size="12"{weight}>{esc(_truncate(label, 26))}</text>'
+            f'<rect x="{label_w}" y="{_f(y + 5)}" width="{_f(bar_area)}" '
+            f'height="{row_height - 10}" rx="3" fill="#F3F4F6"/>'
+        )
+        if bar_len > 0:
+            out.append(
+                f'<rect x="{label_w}" y="{_f(y + 5)}" width="{_f(max(bar_len, 2))}" '
+                f'height="{row_height - 10}" rx="3" fill="{colour}"/>'
+            )
+        out.append(
+            f'<text x="{label_w + bar_area + pad}" y="{_f(y + row_height / 2 + 4)}" '
+            f'fill="{TEXT}" font-size="12"{weight}>{esc(pct)} '
+            f'<tspan fill="{AXIS}" font-weight="400">({esc(fmt_int(value))})</tspan></text></g>'
+        )
+    out.append("</svg>")
+    return Markup("".join(out))
