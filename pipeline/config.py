@@ -30,6 +30,8 @@ class BrandConfig(_Strict):
     query: str | None = None
     competitors: list[str] = Field(default_factory=list)
     official_accounts: list[str] = Field(default_factory=list)
+    # ISO 639-1 codes of the posts this brand is matched in; empty: every language
+    languages: list[str] = Field(default_factory=list)
 
     @field_validator("query")
     @classmethod

@@ -1,0 +1,508 @@
+"""The `stimmung` command line: parses, calls `pipeline.jobs`, prints."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.config import Config, ConfigError, load_config
+from pipeline.sources.base import SourceError
+
+app = typer.Typer(
+    help="stimmung: social listening for brands (collect, analyze, alert, report).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+sources_app = typer.Typer(help="Configured sources and their health.\n\nExample: stimmung sources")
+query_app = typer.Typer(
+    help="Brand queries.\n\nExample: stimmung query check '\"Kaffeekraft\" AND app'"
+)
+alerts_app = typer.Typer(help="Alerts and their lifecycle.\n\nExample: stimmung alerts")
+app.add_typer(sources_app, name="sources")
+app.add_typer(query_app, name="query")
+app.add_typer(alerts_app, name="alerts")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c",
+                 help="Config file (default: $STIMMUNG_CONFIG or ./stimmung.yaml)."),
+]
+
+
+def _user_errors() -> tuple[type[BaseException], ...]:
+    from pipeline.text.pseudonym import PseudonymKeyMissing
+    from pipeline.text.query import QuerySyntaxError
+    from pipeline.warehouse.db import WarehouseError
+
+    return (ConfigError, SourceError, WarehouseError, QuerySyntaxError, PseudonymKeyMissing,
+            LookupError, FileNotFoundError)
+
+
+@contextmanager
+def _clean_errors() -> Iterator[None]:
+    """A user mistake becomes a one-line error and exit 1, never a traceback."""
+    try:
+        yield
+    except _user_errors() as exc:
+        message = str(exc).strip() or type(exc).__name__
+        if isinstance(exc, LookupError) and message.startswith("'"):
+            message = message.strip("'")
+        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.callback()
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False
+          ) -> None:
+    _setup_logging(verbose)
+
+
+def _load(config: Path | None) -> Config:
+    return load_config(config)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int], None]]:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                  TextColumn("{task.completed} posts"), TimeElapsedColumn(),
+                  console=err, transient=False, disable=not err.is_terminal) as bar:
+        tasks: dict[str, Any] = {}
+
+        def advance(stage: str, n: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=None)
+            bar.advance(tasks[stage], n)
+
+        yield advance
+
+
+# --------------------------------------------------------------------------- setup + run
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the config.")]
+    = Path("stimmung.yaml"),
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write an example config and create the warehouse it points at.
+
+    Example: stimmung init stimmung.yaml
+    """
+    from pipeline.jobs import open_warehouse
+
+    with _clean_errors():
+        example = Path(__file__).resolve().parents[1] / "examples" / "stimmung.yaml"
+        if path.exists() and not force:
+            out.print(f"{path} exists; keeping it (use --force to overwrite)")
+        else:
+            path.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+            out.print(f"wrote {path}")
+        config = _load(path)
+        open_warehouse(config)
+        out.print(f"warehouse ready: {_safe_url(config.warehouse_url())}")
+
+
+@app.command()
+def run(
+    config: ConfigOpt = None,
+    source: Annotated[list[str] | None, typer.Option(help="Only these sources.")] = None,
+    force: Annotated[bool, typer.Option(
+        help="Fetch sources that are backing off or disabled after failures.")] = False,
+) -> None:
+    """Collect, analyze, load, aggregate and alert, once.
+
+    Example: stimmung run --config stimmung.yaml
+    """
+    from pipeline import jobs
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        with _progress() as progress:
+            result = jobs.run(engine, cfg, progress=progress, sources=source, force=force)
+        _print_run(result)
+        if result.collect.failed:
+            raise typer.Exit(2)
+
+
+def _print_run(result: Any) -> None:
+    table = Table(title="sources", show_lines=False)
+    for col in ("source", "status", "posts"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("error")
+    for o in result.collect.outcomes:
+        colour = {"ok": "green", "failed": "red", "skipped": "yellow"}[o.status]
+        table.add_row(o.source, f"[{colour}]{o.status}[/]", str(o.items), o.error or "")
+    out.print(table)
+    a = result.analyze
+    out.print(f"analyzed {a.posts} posts: {a.mentions} mentions, {a.duplicates} duplicates, "
+              f"{a.scored} scored; {result.metric_rows} metric rows")
+    for alert in result.alerts:
+        out.print(f"[bold red]ALERT[/] {alert.message}", highlight=False)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Where demo data, warehouse and report go.")]
+    = Path("build/demo"),
+) -> None:
+    """Run the whole pipeline on the bundled demo data (local feeds + a JSONL file).
+
+    Example: stimmung demo --workdir build/demo
+    """
+    from pipeline.demo.run import run_demo
+
+    with _clean_errors():
+        with _progress() as progress:
+            result = run_demo(workdir, progress=progress)
+        _print_run(result.run)
+        for alert in result.alerts:
+            out.print(f"[bold red]ALERT[/] {alert['message']}", highlight=False)
+        for report in result.reports:
+            out.print(f"report: {report}")
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@app.command()
+def report(
+    config: ConfigOpt = None,
+    brand: Annotated[str | None, typer.Option(help="Brand (default: the first configured).")]
+    = None,
+    from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    out_path: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+) -> None:
+    """Write the brand report as one self-contained HTML file.
+
+    Example: stimmung report --brand Kaffeekraft --from 2026-10-01 --to 2026-10-31
+    """
+    from pipeline import jobs
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        path = write_report(engine, cfg, brand, _parse_day(from_), _parse_day(to), out_path)
+        out.print(f"report: {path}")
+
+
+def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None,
+                 end: date | None, out_path: Path | None) -> Path:
+    from pipeline import jobs
+    from pipeline.report.queries import build_report_data
+    from pipeline.report.render import render_report
+
+    brand_name = brand or cfg.brands[0].name
+    cfg.brand(brand_name)
+    span = jobs.data_range(engine)
+    end = end or (span[1] if span else date.today())
+    start = start or end - timedelta(days=cfg.report.days - 1)
+    model, version = jobs.model_identity(cfg)
+    with engine.connect() as conn:
+        data = build_report_data(conn, cfg, brand_name, start, end, model, version)
+    path = out_path or (cfg.base_dir / cfg.report.output_dir /
+                        f"{_slug(brand_name)}-{start:%Y%m%d}-{end:%Y%m%d}.html")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return render_report(data, path)
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+
+
+# --------------------------------------------------------------------------- sources
+
+
+@sources_app.callback(invoke_without_command=True)
+def sources_list(ctx: typer.Context, config: ConfigOpt = None) -> None:
+    """Show configured sources with their health (status, items, errors)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipeline import jobs
+    from pipeline.warehouse.state import read_health
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        table = Table(title="sources")
+        for col in ("name", "kind", "status", "failures", "last run", "items"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("last error")
+        with engine.connect() as conn:
+            for s in cfg.sources:
+                h = read_health(conn, s.name)
+                status = "disabled (config)" if not s.enabled else (h.status if h else "never run")
+                table.add_row(
+                    s.name, s.kind, status, str(h.consecutive_failures if h else 0),
+                    f"{h.last_run_at:%Y-%m-%d %H:%M}" if h and h.last_run_at else "-",
+                    str(h.last_items) if h and h.last_items is not None else "-",
+                    (h.last_error or "")[:80] if h else "",
+                )
+        out.print(table)
+
+
+@sources_app.command("enable")
+def sources_enable(name: str, config: ConfigOpt = None) -> None:
+    """Re-enable a source that was disabled after repeated failures.
+
+    Example: stimmung sources enable reddit-de
+    """
+    from pipeline import jobs
+    from pipeline.warehouse.state import enable_source
+
+    with _clean_errors():
+        cfg = _load(config)
+        cfg.source(name)
+        engine = jobs.open_warehouse(cfg)
+        with engine.begin() as conn:
+            changed = enable_source(conn, name)
+        out.print(f"{name}: enabled" if changed else f"{name}: has not run yet; nothing to do")
+
+
+@app.command()
+def fetch(
+    target: Annotated[str, typer.Argument(help="URL or path (the source's main option).")],
+    kind: Annotated[str, typer.Option(help="Source kind: feed, file, reddit, discourse, html.")]
+    = "feed",
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-o", help="More source options as key=value (value may be JSON).")] = None,
+    limit: Annotated[int | None, typer.Option(help="Stop after N posts.")] = None,
+) -> None:
+    """Print the normalised posts of one source definition as JSON lines.
+
+    Example: stimmung fetch --kind feed https://example.com/feed.xml --limit 5
+    """
+    from pipeline.sources.base import SourceContext, build_source, source_class
+
+    with _clean_errors():
+        cls = source_class(kind)
+        main_option = next(iter(cls.Options.model_fields))
+        options: dict[str, Any] = {main_option: target}
+        for item in option or []:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise SourceError(f"--option {item!r}: expected key=value")
+            try:
+                options[key] = json.loads(value)
+            except json.JSONDecodeError:
+                options[key] = value
+        try:
+            source = build_source("cli", kind, options, SourceContext(base_dir="."))
+        except ValueError as exc:  # pydantic validation of the options
+            raise SourceError(f"invalid options for a {kind} source: {exc}") from None
+        for count, post in enumerate(source.fetch({}), 1):
+            sys.stdout.write(json.dumps({
+                "source": post.source, "external_id": post.external_id, "url": post.url,
+                "author": post.author, "community": post.community, "title": post.title,
+                "body": post.body, "created_at": post.created_at.isoformat(),
+                "engagement": post.engagement, "parent_id": post.parent_id,
+            }, ensure_ascii=False) + "\n")
+            if limit is not None and count >= limit:
+                break
+
+
+# --------------------------------------------------------------------------- queries
+
+
+@query_app.command("check")
+def query_check(
+    query: Annotated[str, typer.Argument(help="A boolean brand query.")],
+    text: Annotated[list[str] | None, typer.Option(help="Texts to test the query on.")] = None,
+) -> None:
+    """Parse a brand query, print its canonical form, and test it on texts.
+
+    Example: stimmung query check '"Kaffeekraft" AND (app OR maschine)' --text "Die Kaffeekraft App"
+    """
+    from pipeline.text.query import parse_query
+
+    with _clean_errors():
+        parsed = parse_query(query)
+        out.print(f"ok: {parsed}", highlight=False)
+        for sample in text or []:
+            verdict = "match" if parsed.matches(sample) else "no match"
+            out.print(f"{verdict}: {sample}", highlight=False)
+
+
+# --------------------------------------------------------------------------- models + labels
+
+
+@app.command()
+def rescore(
+    config: ConfigOpt = None,
+    model: Annotated[str | None, typer.Option(help="Model name (default: the configured one).")]
+    = None,
+    since: Annotated[str | None, typer.Option(help="Only posts from this day, YYYY-MM-DD.")]
+    = None,
+) -> None:
+    """Score history with a model, side by side with earlier scores.
+
+    Example: stimmung rescore --model stimmung-sentiment --since 2026-01-01
+    """
+    from pipeline import jobs
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        with _progress() as progress:
+            n = jobs.rescore(engine, cfg, model=model, since=_parse_day(since), progress=progress)
+        out.print(f"scored {n} posts")
+
+
+@app.command()
+def label(
+    post_id: Annotated[str | None, typer.Argument(help="Post id.")] = None,
+    value: Annotated[str | None, typer.Argument(help="negative | neutral | positive")] = None,
+    csv_file: Annotated[Path | None, typer.Option("--csv", help="CSV with post_id,label.")]
+    = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Store a human sentiment label that wins over model labels.
+
+    Example: stimmung label 3f2a9c0d1e4b5a6978c0d1e2 negative
+    """
+    import csv
+
+    from pipeline import jobs
+    from pipeline.records import LABELS
+
+    with _clean_errors():
+        pairs: list[tuple[str, str]] = []
+        if csv_file:
+            with csv_file.open(encoding="utf-8", newline="") as handle:
+                pairs = [(r["post_id"], r["label"]) for r in csv.DictReader(handle)]
+        elif post_id and value:
+            pairs = [(post_id, value)]
+        else:
+            raise ConfigError("give POST_ID LABEL, or --csv FILE")
+        for _, lab in pairs:
+            if lab not in LABELS:
+                raise ConfigError(f"label {lab!r} is not one of {', '.join(LABELS)}")
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        for pid, lab in pairs:
+            jobs.set_label(engine, pid, lab)
+        out.print(f"stored {len(pairs)} label(s)")
+
+
+# --------------------------------------------------------------------------- alerts
+
+
+@alerts_app.callback(invoke_without_command=True)
+def alerts_list(
+    ctx: typer.Context, config: ConfigOpt = None,
+    brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+) -> None:
+    """List alerts with their status."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from pipeline import jobs
+    from pipeline.reputation.alerts import list_alerts
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        with engine.connect() as conn:
+            rows = list_alerts(conn, brand=brand)
+        table = Table(title="alerts")
+        for col in ("id", "day", "brand", "severity", "status", "message"):
+            table.add_column(col)
+        for r in rows:
+            table.add_row(r["alert_id"], str(r["day"]), r["brand"], str(r["severity"]),
+                          r["status"], r["message"])
+        out.print(table)
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+@app.command()
+def erase(
+    source: Annotated[str, typer.Option(help="Source name the author posted on.")],
+    author: Annotated[str, typer.Option(help="The author's handle as the source shows it.")],
+    config: ConfigOpt = None,
+) -> None:
+    """Erase every post of one author (raw and derived data).
+
+    Example: stimmung erase --source reddit-de --author some_user
+    """
+    from pipeline import jobs
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        n = jobs.erase_author(engine, cfg, source, author)
+        out.print(f"erased {n} post(s)")
+
+
+@app.command()
+def retention(
+    config: ConfigOpt = None,
+    days: Annotated[int | None, typer.Option(help="Keep this many days (default: config).")]
+    = None,
+) -> None:
+    """Delete posts older than the retention period.
+
+    Example: stimmung retention --days 365
+    """
+    from pipeline import jobs
+
+    with _clean_errors():
+        cfg = _load(config)
+        keep = days or cfg.privacy.retention_days
+        if not keep:
+            raise ConfigError("no retention period: set privacy.retention_days or pass --days")
+        engine = jobs.open_warehouse(cfg)
+        out.print(f"deleted {jobs.apply_retention(engine, keep)} post(s) older than {keep} days")
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _mount_optional() -> None:
+    try:
+        from pipeline.cli_eval import eval_app
+    except ModuleNotFoundError:
+        return
+    app.add_typer(eval_app, name="eval")
+
+
+_mount_optional()
