@@ -297,7 +297,8 @@ def sources_enable(name: str, config: ConfigOpt = None) -> None:
 
 @app.command()
 def fetch(
-    target: Annotated[str, typer.Argument(help="URL or path (the source's main option).")],
+    target: Annotated[str, typer.Argument(
+        help="The source's main option: feed URL, file path, subreddit, forum URL, page URL.")],
     kind: Annotated[str, typer.Option(help="Source kind: feed, file, reddit, discourse, html.")]
     = "feed",
     option: Annotated[list[str] | None, typer.Option(
@@ -307,13 +308,18 @@ def fetch(
     """Print the normalised posts of one source definition as JSON lines.
 
     Example: stimmung fetch --kind feed https://example.com/feed.xml --limit 5
+
+    Example: stimmung fetch --kind reddit espresso -o comments=false --limit 10
+
+    Example: stimmung fetch --kind html https://forum.example.de/f/12 -o item_selector=a.topic
     """
     from pipeline.sources.base import SourceContext, build_source, source_class
 
     with _clean_errors():
         cls = source_class(kind)
-        main_option = next(iter(cls.Options.model_fields))
-        options: dict[str, Any] = {main_option: target}
+        main_option, field = next(iter(cls.Options.model_fields.items()))
+        is_list = getattr(field.annotation, "__origin__", None) is list
+        options: dict[str, Any] = {main_option: [target] if is_list else target}
         for item in option or []:
             key, sep, value = item.partition("=")
             if not sep:
