@@ -7,7 +7,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import JSON, Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ def _copy_merge(
     conn.execute(text(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" (LIKE "{table.name}") '
                       "ON COMMIT DELETE ROWS"))
     conn.execute(text(f'TRUNCATE "{tmp}"'))
-    json_cols = {c.name for c in table.columns if c.type._type_affinity.__name__ == "JSON"}
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
     with dbapi.cursor() as cursor, cursor.copy(f'COPY "{tmp}" ({col_list}) FROM STDIN') as copy:

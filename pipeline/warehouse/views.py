@@ -1,0 +1,38 @@
+"""BI views (`sql/views/*.sql`): derived objects, dropped and recreated on every open."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+_NAME = re.compile(r"CREATE\s+VIEW\s+(\w+)", re.IGNORECASE)
+
+
+def views_dir() -> Path:
+    env = os.environ.get("STIMMUNG_SQL_DIR")
+    return Path(env) if env else Path(__file__).resolve().parents[2] / "sql" / "views"
+
+
+def view_files() -> list[tuple[str, str]]:
+    """(view name, CREATE VIEW statement) in file order (dependencies first)."""
+    found = []
+    for path in sorted(views_dir().glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        match = _NAME.search(sql)
+        if match is None:
+            raise ValueError(f"{path}: expected a CREATE VIEW statement")
+        found.append((match.group(1), sql.strip().rstrip(";")))
+    return found
+
+
+def apply_views(engine: Engine) -> list[str]:
+    views = view_files()
+    with engine.begin() as conn:
+        for name, _ in reversed(views):
+            conn.execute(text(f"DROP VIEW IF EXISTS {name}"))
+        for _, sql in views:
+            conn.execute(text(sql))
+    return [name for name, _ in views]
