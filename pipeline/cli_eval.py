@@ -1,0 +1,98 @@
+"""`stimmung eval ...`: measure sentiment and language id on labelled TSV files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.evaluation.sentiment import EvalInputError, evaluate_language, evaluate_sentiment
+
+logger = logging.getLogger(__name__)
+
+eval_app = typer.Typer(
+    help="Evaluate NLP components on TSV files with header text<TAB>label<TAB>lang.\n\n"
+    "Example: stimmung eval sentiment --input ../shared/eval/sb10k_de_dev.tsv",
+    no_args_is_help=True,
+)
+
+
+def _fail(msg: str) -> None:
+    sys.stderr.write(f"error: {msg}\n")
+    raise typer.Exit(code=1)
+
+
+def _table(title: str, rows: list[tuple[str, Any]]) -> None:
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in rows:
+        text = f"{v:.1f}" if k == "posts/s" else f"{v:.4f}" if isinstance(v, float) else str(v)
+        table.add_row(k, text)
+    Console(file=sys.stdout).print(table)
+
+
+@eval_app.command("sentiment")
+def sentiment(
+    input: Annotated[Path, typer.Option("--input", "-i", help="TSV file: text, label, lang.")],
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Backend name, e.g. transformers:<id>.")
+    ] = "stimmung-sentiment",
+) -> None:
+    """Macro-F1, accuracy, per-class / per-language F1 and speed of a sentiment model.
+
+    Prints a table, then one JSON object as the last line.
+
+    Example: stimmung eval sentiment --input ../shared/eval/tweeteval_en_val.tsv
+    """
+    try:
+        result = evaluate_sentiment(input, model)
+    except (EvalInputError, OSError, ValueError, ImportError, RuntimeError) as e:
+        _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        return
+    rows: list[tuple[str, Any]] = [
+        ("file", input.name),
+        ("model", result["model"]),
+        ("n", result["n"]),
+        ("macro F1", result["macro_f1"]),
+        ("accuracy", result["accuracy"]),
+    ]
+    rows += [(f"F1 {k}", v) for k, v in result["per_class_f1"].items()]
+    rows += [(f"macro F1 [{k}]", v) for k, v in result["per_lang_macro_f1"].items()]
+    rows.append(("posts/s", result["posts_per_s"]))
+    _table("sentiment", rows)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+@eval_app.command("language")
+def language(
+    input: Annotated[
+        list[Path], typer.Option("--input", "-i", help="TSV file(s) with a lang column.")
+    ],
+) -> None:
+    """Accuracy of language identification against the lang column.
+
+    Prints a table, then one JSON object as the last line.
+
+    Example: stimmung eval language --input a.tsv --input b.tsv
+    """
+    try:
+        result = evaluate_language(input)
+    except (EvalInputError, FileNotFoundError, ValueError) as e:
+        _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        return
+    rows: list[tuple[str, Any]] = [("n", result["n"]), ("accuracy", result["accuracy"])]
+    rows += [(f"accuracy [{k}]", v) for k, v in result["per_lang_accuracy"].items()]
+    rows.append(("posts/s", result["posts_per_s"]))
+    _table("language id", rows)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+if __name__ == "__main__":
+    eval_app()

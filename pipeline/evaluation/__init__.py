@@ -1,0 +1,1 @@
+"""Evaluation of the NLP components on labelled TSV files (`text\tlabel\tlang`)."""

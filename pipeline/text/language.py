@@ -1,0 +1,69 @@
+"""Language identification (ISO 639-1) with py3langid, tuned for short social posts."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+#: Languages the detector may answer; restricting the set removes rare confusions
+#: (e.g. German tweets read as Luxembourgish) that the full 97-language model makes.
+DEFAULT_LANGUAGES: tuple[str, ...] = (
+    "de", "en", "fr", "es", "it", "pt", "nl", "ar", "tr", "pl", "ru", "sv", "da", "no",
+    "fi", "cs", "hu", "ro", "el", "hi", "ja", "zh", "ko", "id", "ca", "hr",
+)  # fmt: skip
+#: Log-prior bonus for the project's first-class languages (German and English).
+PRIOR: dict[str, float] = {"de": 1.0, "en": 1.0}
+MIN_LETTERS = 3
+
+_URL = re.compile(r"(?:https?://|www\.)\S*|\bhttps?\b", re.IGNORECASE)
+_MENTION = re.compile(r"[@＠]\w+")
+_RT = re.compile(r"^\s*rt\b:?", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+
+def clean_for_langid(text: str) -> str:
+    """Drop urls, @mentions, a leading RT and the '#' of hashtags."""
+    t = _URL.sub(" ", text)
+    t = _MENTION.sub(" ", t)
+    t = _RT.sub(" ", t)
+    t = t.replace("#", " ")
+    return _SPACE.sub(" ", t).strip()
+
+
+class _Detector:
+    def __init__(self, languages: Sequence[str], prior: dict[str, float]) -> None:
+        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+        ident: Any = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
+        ident.set_languages(list(languages))
+        self.ident = ident
+        self.prior = prior
+
+    def detect(self, text: str) -> str | None:
+        t = clean_for_langid(text or "")
+        if sum(ch.isalpha() for ch in t) < MIN_LETTERS:
+            return None
+        ranked = self.ident.rank(t)
+        best = max(ranked, key=lambda ls: ls[1] + self.prior.get(ls[0], 0.0))
+        return str(best[0])
+
+
+@lru_cache(maxsize=4)
+def _detector(languages: tuple[str, ...], prior: tuple[tuple[str, float], ...]) -> _Detector:
+    return _Detector(languages, dict(prior))
+
+
+def detect_language(text: str) -> str | None:
+    """ISO 639-1 code of `text`, or None when it has fewer than 3 letters."""
+    return _detector(DEFAULT_LANGUAGES, tuple(sorted(PRIOR.items()))).detect(text)
+
+
+def detect_languages(texts: Sequence[str]) -> list[str | None]:
+    """`detect_language` over a batch."""
+    det = _detector(DEFAULT_LANGUAGES, tuple(sorted(PRIOR.items())))
+    return [det.detect(t) for t in texts]
