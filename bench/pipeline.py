@@ -12,12 +12,17 @@ import json
 import os
 import random
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+# run as a script, this file's folder comes first on sys.path and its name would hide
+# the `pipeline` package
+sys.path = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).parent.resolve()]
 
 SUBJECTS_DE = ["Die Kaffeekraft Maschine", "Meine Barista Pro", "Die KK App",
                "Der Brühwerk Vollautomat", "Das Velora E-Bike", "Der Kundenservice"]
@@ -54,7 +59,7 @@ def timed(label: str, n: int, fn: Callable[[], Any], results: dict[str, float]) 
     value = fn()
     elapsed = time.perf_counter() - t0
     results[label] = n / elapsed if elapsed > 0 else float("inf")
-    print(f"{label:<28} {n:>8} posts {elapsed:8.2f} s {results[label]:>10,.0f} posts/s",
+    print(f"{label:<34} {n:>8} posts {elapsed:8.2f} s {results[label]:>10,.0f} posts/s",
           flush=True)
     return value
 
@@ -108,7 +113,7 @@ def main() -> None:
             timed("aggregate (daily metrics)", n, lambda: jobs.aggregate(
                 engine, config, analyzed.first_day, analyzed.last_day, backend=backend), results)
         total = time.perf_counter() - t0
-        print(f"{'end to end':<28} {n:>8} posts {total:8.2f} s {n / total:>10,.0f} posts/s")
+        print(f"{'end to end':<34} {n:>8} posts {total:8.2f} s {n / total:>10,.0f} posts/s")
         engine.dispose()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS: {peak_mib:,.0f} MiB")

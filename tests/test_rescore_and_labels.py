@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from pipeline import jobs
+from pipeline.cli import app
+from pipeline.config import parse_config
+from pipeline.warehouse.schema import daily_brand_metrics, sentiment
+
+POSTS = [
+    ("1", "Die Kaffeekraft Maschine ist großartig, ich liebe sie!"),
+    ("2", "Kaffeekraft support is the worst, my machine is broken again"),
+    ("3", "Kaffeekraft hat heute ein neues Modell vorgestellt."),
+    ("4", "Kaffeekraft: absolutely terrible update, everything crashes"),
+]
+
+
+def _setup(tmp_path: Path, url: str):  # type: ignore[no-untyped-def]
+    data = tmp_path / "posts.jsonl"
+    data.write_text("".join(json.dumps({"id": i, "text": t, "created_at": "2026-10-05T10:00:00Z"})
+                            + "\n" for i, t in POSTS), encoding="utf-8")
+    config = parse_config({
+        "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
+        "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
+    }, base_dir=tmp_path)
+    engine = jobs.open_warehouse(config)
+    jobs.run(engine, config)
+    return config, engine
+
+
+def _metrics(engine):  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        return conn.execute(select(daily_brand_metrics)).mappings().one()
+
+
+def test_rescore_keeps_older_versions_side_by_side(tmp_path: Path, warehouse_url: str) -> None:
+    config, engine = _setup(tmp_path, warehouse_url)
+    name, version = jobs.model_identity(config)
+    with engine.begin() as conn:  # pretend history was scored by an older release
+        conn.execute(update(sentiment).values(version="0.9-old"))
+    assert jobs.rescore(engine, config, since=date(2026, 10, 1)) == 4
+    assert jobs.rescore(engine, config, since=date(2026, 11, 1)) == 0
+    with engine.connect() as conn:
+        rows = conn.execute(select(sentiment.c.model, sentiment.c.version)).all()
+    assert sorted({r.version for r in rows}) == sorted({"0.9-old", version})
+    assert len(rows) == 8 and {r.model for r in rows} == {name}
+
+
+def test_human_label_wins_in_metrics_and_survives_rescore(tmp_path: Path,
+                                                          warehouse_url: str) -> None:
+    config, engine = _setup(tmp_path, warehouse_url)
+    before = _metrics(engine)
+    with engine.connect() as conn:
+        scored = dict(conn.execute(select(sentiment.c.post_id, sentiment.c.label)).all())
+    target = next(pid for pid, lab in scored.items() if lab != "positive")
+    jobs.set_label(engine, target, "positive")
+    jobs.aggregate(engine, config, date(2026, 10, 5), date(2026, 10, 5))
+    after = _metrics(engine)
+    assert after["positive"] == before["positive"] + 1
+    assert after["negative"] + after["neutral"] == before["negative"] + before["neutral"] - 1
+    jobs.rescore(engine, config)
+    jobs.aggregate(engine, config, date(2026, 10, 5), date(2026, 10, 5))
+    assert _metrics(engine)["positive"] == after["positive"]
+
+
+def test_label_command_validates_and_stores(tmp_path: Path, sqlite_url: str) -> None:
+    config, engine = _setup(tmp_path, sqlite_url)
+    cfg_file = tmp_path / "stimmung.yaml"
+    cfg_file.write_text(f"warehouse: {{url: '{sqlite_url}'}}\nbrands: [{{name: Kaffeekraft}}]\n",
+                        encoding="utf-8")
+    with engine.connect() as conn:
+        pid = conn.execute(select(sentiment.c.post_id)).scalars().first()
+    runner = CliRunner()
+    bad = runner.invoke(app, ["label", str(pid), "angry", "--config", str(cfg_file)])
+    assert bad.exit_code == 1 and "not one of negative, neutral, positive" in bad.output
+    missing = runner.invoke(app, ["label", "nope", "negative", "--config", str(cfg_file)])
+    assert missing.exit_code == 1 and "no post with id 'nope'" in missing.output
+    bulk = tmp_path / "labels.csv"
+    bulk.write_text(f"post_id,label\n{pid},negative\n", encoding="utf-8")
+    ok = runner.invoke(app, ["label", "--csv", str(bulk), "--config", str(cfg_file)])
+    assert ok.exit_code == 0 and "stored 1 label(s)" in ok.output
+    assert "Traceback" not in bad.output + missing.output
