@@ -90,7 +90,7 @@ def make_data(
         daily=_days(n_days),
         share_of_voice=sov if competitors else [ShareOfVoice(brand, 420, 1.0)],
         most_negative=[_post(i) for i in range(3)] if posts is None else posts,
-        alerts=[AlertSummary(START + timedelta(days=2), "negative_spike", 3, "Negative share 41%")]
+        alerts=[AlertSummary(START + timedelta(days=2), "negative_spike", 8, "Negative share 41%")]
         if alerts is None
         else alerts,
         model="stimmung-lr-multilingual 2026.11",
@@ -334,3 +334,11 @@ def test_sample_report(tmp_path: Path) -> None:
     assert _day_bar_count(_svgs(html)[0]) == 30
     assert html.count('class="post"') == 6
     assert html.count('<tr class="alert">') == 3
+
+
+@pytest.mark.parametrize(("severity", "band"), [(1, "low"), (3, "low"), (4, "medium"),
+                                                (6, "medium"), (7, "high"), (10, "high")])
+def test_severity_bands_follow_the_1_to_10_scale(data: ReportData, severity: int,
+                                                 band: str) -> None:
+    data.alerts = [AlertSummary(data.period_start, "negative_spike", severity, "x")]
+    assert f'class="sev sev-{band}"' in render_html(data)
