@@ -503,12 +503,12 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _mount_optional() -> None:
-    try:
-        from pipeline.cli_eval import eval_app
-    except ModuleNotFoundError:
-        return
+def _mount_eval() -> None:
+    from pipeline.cli_alerts_eval import alerts_command
+    from pipeline.cli_eval import eval_app
+
+    eval_app.command("alerts")(alerts_command)
     app.add_typer(eval_app, name="eval")
 
 
-_mount_optional()
+_mount_eval()

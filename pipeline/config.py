@@ -87,14 +87,20 @@ class SentimentConfig(_Strict):
 
 
 class SpikeRuleConfig(_Strict):
+    """The negative-spike detector (`pipeline/reputation/detector.py`) over daily metrics."""
+
     name: str = Field(default="negative-spike", pattern=r"^[A-Za-z0-9_.-]+$")
     kind: Literal["negative_spike"] = "negative_spike"
-    baseline_days: int = Field(default=14, ge=3)
+    baseline_days: int = Field(default=14, ge=3, description="trailing level window")
     min_history: int = Field(default=7, ge=1)
-    min_negative: int = Field(default=8, ge=1)
-    threshold: float = Field(default=4.0, gt=0, description="robust z-score of negatives")
-    min_ratio: float = Field(default=2.0, ge=1.0, description="negatives vs baseline median")
+    min_negative: int = Field(default=5, ge=1)
+    threshold: float = Field(default=3.5, gt=0, description="combined z of count and share")
+    min_ratio: float = Field(default=1.5, ge=1.0, description="negatives vs the expectation")
     cooldown_days: int = Field(default=1, ge=0)
+    use_share: bool = Field(default=True, description="also test the negative share")
+    persistence_k: int = Field(default=1, ge=1)
+    persistence_m: int = Field(default=1, ge=1)
+    max_per_day: int = Field(default=3, ge=0, description="alerts per brand and day")
 
 
 class AlertConfig(_Strict):

@@ -69,7 +69,7 @@ def test_human_label_wins_in_metrics_and_survives_rescore(tmp_path: Path,
 
 
 def test_label_command_validates_and_stores(tmp_path: Path, sqlite_url: str) -> None:
-    config, engine = _setup(tmp_path, sqlite_url)
+    _, engine = _setup(tmp_path, sqlite_url)
     cfg_file = tmp_path / "stimmung.yaml"
     cfg_file.write_text(f"warehouse: {{url: '{sqlite_url}'}}\nbrands: [{{name: Kaffeekraft}}]\n",
                         encoding="utf-8")

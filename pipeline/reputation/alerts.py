@@ -11,14 +11,17 @@ from sqlalchemy import Connection, Engine, and_, desc, func, select, update
 
 from pipeline.config import Config, SpikeRuleConfig
 from pipeline.records import utcnow
+from pipeline.reputation.detector import DetectorParams, cap_per_day
 from pipeline.reputation.notify import deliver
-from pipeline.reputation.spikes import Spike, SpikeParams, detect_spikes
+from pipeline.reputation.spikes import Spike, detect_negative_spikes
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, post, sentiment
 
 log = logging.getLogger(__name__)
 
 EXAMPLE_POSTS = 3
+# six weeks of seasonality plus the noise history: the same verdicts as a continuous run
+HISTORY_DAYS = 56
 
 
 @dataclass(slots=True)
@@ -36,11 +39,12 @@ class AlertRecord:
     notified_at: Any = None
 
 
-def rule_params(rule: SpikeRuleConfig) -> SpikeParams:
-    return SpikeParams(
-        baseline_days=rule.baseline_days, min_history=rule.min_history,
-        min_negative=rule.min_negative, min_ratio=rule.min_ratio,
-        threshold=rule.threshold, cooldown_days=rule.cooldown_days,
+def rule_params(rule: SpikeRuleConfig) -> DetectorParams:
+    return DetectorParams.for_freq(
+        "D", level_window=rule.baseline_days, min_history=rule.min_history,
+        min_negative=rule.min_negative, min_ratio=rule.min_ratio, threshold=rule.threshold,
+        cooldown=rule.cooldown_days, share_guard=rule.use_share,
+        persistence_k=rule.persistence_k, persistence_m=rule.persistence_m,
     )
 
 
@@ -51,18 +55,26 @@ def evaluate_alerts(
     created: list[AlertRecord] = []
     for rule in config.alerts.rules:
         params = rule_params(rule)
-        history_start = start - timedelta(days=params.baseline_days)
+        history_start = start - timedelta(days=max(HISTORY_DAYS, params.level_window))
+        m = daily_brand_metrics.c
         for brand in config.brands:
             rows = conn.execute(
-                select(daily_brand_metrics.c.day, daily_brand_metrics.c.negative)
-                .where(daily_brand_metrics.c.brand == brand.name,
-                       daily_brand_metrics.c.day >= history_start,
-                       daily_brand_metrics.c.day <= end)
-                .order_by(daily_brand_metrics.c.day)
+                select(m.day, m.negative, m.neutral, m.positive)
+                .where(m.brand == brand.name, m.day >= history_start, m.day <= end)
+                .order_by(m.day)
             ).all()
-            days = [_as_date(r.day) for r in rows]
-            spikes = [s for s in detect_spikes(days, [r.negative for r in rows], params)
+            if not rows:
+                continue
+            by_day = {_as_date(r.day): r for r in rows}
+            first = min(by_day)
+            days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
+            negatives = [by_day[d].negative if d in by_day else 0 for d in days]
+            # scored mentions only: the share test compares like with like
+            totals = [by_day[d].negative + by_day[d].neutral + by_day[d].positive
+                      if d in by_day else 0 for d in days]
+            spikes = [s for s in detect_negative_spikes(days, totals, negatives, params)
                       if s.day >= start]
+            spikes = cap_per_day(spikes, rule.max_per_day, time=lambda s: s.day)
             for spike in spikes:
                 record = _alert_record(conn, rule.name, brand.name, spike, model, version)
                 upsert(conn, alert, [{

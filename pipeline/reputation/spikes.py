@@ -1,31 +1,17 @@
-"""The negative-spike rule over daily negative counts.
+"""Daily negative spikes as `Spike` records, for the alert rules over daily metrics.
 
-For each day, the baseline is the median of the previous `baseline_days` days and its
-spread the scaled MAD, floored at the Poisson spread sqrt(median) so small counts do
-not look like spikes. A day fires when all hold:
-  negatives >= min_negative,
-  negatives >= min_ratio * max(median, 1),
-  z = (negatives - median) / max(1.4826 * MAD, sqrt(max(median, 1))) >= threshold.
-A fired day starts a cooldown of `cooldown_days` for that series.
+`detect_negative_spikes` runs the seasonal count + share detector of
+`pipeline.reputation.detector` (the one `stimmung eval alerts` and `bench/alerts.py`
+measure).
 """
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-
-@dataclass(frozen=True, slots=True)
-class SpikeParams:
-    baseline_days: int = 14
-    min_history: int = 7
-    min_negative: int = 8
-    min_ratio: float = 2.0
-    threshold: float = 4.0
-    cooldown_days: int = 1
+from pipeline.reputation.detector import DetectorParams, detect
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,28 +23,23 @@ class Spike:
     severity: int
 
 
-def severity(z: float, ratio: float, threshold: float) -> int:
-    """1..10: grows with how far past the threshold and how many times the baseline."""
-    raw = 1 + (z - threshold) / 2 + math.log2(max(ratio, 1.0))
-    return max(1, min(10, int(raw)))
-
-
-def detect_spikes(
-    days: Sequence[date], negatives: Sequence[int], params: SpikeParams
+def detect_negative_spikes(
+    days: Sequence[date], totals: Sequence[int] | None, negatives: Sequence[int],
+    params: DetectorParams | None = None,
 ) -> list[Spike]:
-    """Judge every day only on the days before it (online)."""
-    spikes: list[Spike] = []
-    cooldown_until = -1
-    for i, (day, value) in enumerate(zip(days, negatives, strict=True)):
-        history = list(negatives[max(0, i - params.baseline_days):i])
-        if len(history) < params.min_history or i <= cooldown_until:
-            continue
-        median = statistics.median(history)
-        mad = statistics.median(abs(x - median) for x in history)
-        spread = max(1.4826 * mad, math.sqrt(max(median, 1.0)))
-        z = (value - median) / spread
-        ratio = value / max(median, 1.0)
-        if value >= params.min_negative and ratio >= params.min_ratio and z >= params.threshold:
-            spikes.append(Spike(day, value, float(median), z, severity(z, ratio, params.threshold)))
-            cooldown_until = i + params.cooldown_days
-    return spikes
+    """The seasonal count + share detector over daily series, as `Spike` records.
+
+    `totals` (all mentions of the day) enable the share test; `None` tests counts only.
+    `baseline` is the expected negative count of the day, `score` the combined z.
+    Give it at least 56 days of history before the first day you want verdicts for, so
+    the seasonal profile and the noise estimate are the same as in a continuous run.
+    """
+    found = detect(days, totals, negatives, params or DetectorParams.for_freq("D"))
+    return [Spike(day=_day(d.time), value=d.value, baseline=round(d.expected, 2),
+                  score=round(d.score, 3), severity=d.severity) for d in found]
+
+
+def _day(value: object) -> date:
+    if isinstance(value, date):
+        return value if type(value) is date else date(value.year, value.month, value.day)
+    raise TypeError(f"not a date: {value!r}")

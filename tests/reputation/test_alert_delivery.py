@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -23,9 +23,9 @@ START = date(2026, 10, 1)
 
 
 class _Hook(BaseHTTPRequestHandler):
-    received: list[dict[str, Any]] = []
+    received: ClassVar[list[dict[str, Any]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server API
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         type(self).received.append(json.loads(body))
         self.send_response(200)
@@ -57,7 +57,7 @@ def _metrics(engine: Any) -> None:
     with engine.begin() as conn:
         upsert(conn, daily_brand_metrics, [{
             "brand": "Acme", "day": START + timedelta(days=i), "model": "m", "version": "1",
-            "volume": n * 3, "negative": n, "neutral": n, "positive": n, "unscored": 0,
+            "volume": n + 20, "negative": n, "neutral": 10, "positive": 10, "unscored": 0,
             "net_sentiment": 0.0, "share_of_voice": None, "computed_at": now,
         } for i, n in enumerate(NEGATIVES)])
 

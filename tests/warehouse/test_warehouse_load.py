@@ -37,7 +37,7 @@ def test_upsert_is_idempotent_and_keeps_raw_payload(warehouse_url: str) -> None:
     with engine.begin() as conn:
         assert upsert(conn, raw_post, rows) == 2500
     with engine.begin() as conn:  # a retried task loads the same batch again
-        upsert(conn, raw_post, rows + [_row(1, body="changed")])
+        upsert(conn, raw_post, [*rows, _row(1, body="changed")])
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(raw_post)).scalar() == 2500
         payload, body = conn.execute(
