@@ -150,7 +150,7 @@ def run(
             raise typer.Exit(2)
 
 
-def _print_run(result: Any) -> None:
+def _print_run(result: Any, *, alerts: bool = True) -> None:
     table = Table(title="sources", show_lines=False)
     for col in ("source", "status", "posts"):
         table.add_column(col, no_wrap=True)
@@ -162,8 +162,9 @@ def _print_run(result: Any) -> None:
     a = result.analyze
     out.print(f"analyzed {a.posts} posts: {a.mentions} mentions, {a.duplicates} duplicates, "
               f"{a.scored} scored; {result.metric_rows} metric rows")
-    for alert in result.alerts:
-        out.print(f"[bold red]ALERT[/] {alert.message}", highlight=False)
+    if alerts:
+        for alert in result.alerts:
+            out.print(f"[bold red]ALERT[/] {alert.message}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -180,11 +181,11 @@ def demo(
     with _clean_errors():
         with _progress() as progress:
             result = run_demo(workdir, progress=progress)
-        _print_run(result.run)
-        for alert in result.alerts:
-            out.print(f"[bold red]ALERT[/] {alert['message']}", highlight=False)
+        _print_run(result.run, alerts=False)
+        for alert in result.alerts:  # every stored alert, also those of earlier demo runs
+            out.print(f"[bold red]ALERT[/] {alert['message']}", highlight=False, soft_wrap=True)
         for report in result.reports:
-            out.print(f"report: {report}")
+            out.print(f"report: {report}", soft_wrap=True, highlight=False)
 
 
 # --------------------------------------------------------------------------- report
@@ -219,7 +220,7 @@ def report(
         cfg = _load(config)
         engine = jobs.open_warehouse(cfg)
         path = write_report(engine, cfg, brand, _parse_day(from_), _parse_day(to), out_path)
-        out.print(f"report: {path}")
+        out.print(f"report: {path}", soft_wrap=True, highlight=False)
 
 
 def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None,

@@ -70,7 +70,7 @@ def test_fetch_prints_json_lines(tmp_path: Path) -> None:
 
     (tmp_path / "f.xml").write_text(
         '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><link>http://t/</link>'
-        "<description>d</description><item><title>Hallo</title><guid>1</guid>"
+        "<description>d</description><item><title>Hallo</title><guid isPermaLink=\"false\">1</guid>"
         "<link>http://t/1</link><pubDate>Tue, 06 Oct 2026 10:00:00 GMT</pubDate>"
         "<description>&lt;p&gt;Text&lt;/p&gt;</description></item></channel></rss>",
         encoding="utf-8")
