@@ -504,11 +504,52 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+@app.command()
+def problems(
+    brand: Annotated[str, typer.Option(help="The brand.")],
+    since: Annotated[str, typer.Option(help="Window: 14d, 2w, ...")] = "14d",
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Customer problems of a brand with trend arrows, counts, share negative, examples.
+
+    Example: stimmung problems --brand Kaffeekraft --since 14d
+    """
+    from pipeline import jobs
+    from pipeline.cli_problems import problems_command
+
+    with _clean_errors():
+        cfg = _load(config)
+        cfg.brand(brand)
+        engine = jobs.open_warehouse(cfg)
+        end = _parse_day(to)
+        if end is None:
+            span = jobs.data_range(engine)
+            end = span[1] if span else date.today()
+        problems_command(engine, brand, since, end=end)
+
+
+def topics(
+    input: Annotated[Path, typer.Option("--input", "-i", help="TSV with text, label, lang.")],
+) -> None:
+    """Cluster the texts of a labelled TSV and score the clusters against the labels.
+
+    The last stdout line is {"n", "n_clusters", "nmi", "ari", "purity"}.
+
+    Example: stimmung eval topics --input ../shared/eval/germeval_aspects_dev_de.tsv
+    """
+    from pipeline.cli_problems import topics_command
+
+    topics_command(input)
+
+
 def _mount_eval() -> None:
     from pipeline.cli_alerts_eval import alerts_command
     from pipeline.cli_eval import eval_app
 
     eval_app.command("alerts")(alerts_command)
+    eval_app.command("topics")(topics)
     app.add_typer(eval_app, name="eval")
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, delete, func, select, tuple_, update
 
 from pipeline.config import Config, SourceConfig
 from pipeline.enrich import Enricher, build_enricher
+from pipeline.nlp.problem_store import analyze_problems
 from pipeline.nlp.sentiment import load_backend
 from pipeline.nlp.sentiment.base import SentimentBackend
 from pipeline.records import RawPost, post_key, utcnow
@@ -31,8 +32,12 @@ from pipeline.warehouse.schema import (
     author,
     brand,
     community,
+    intent,
+    keyphrase,
     mention,
     post,
+    post_problem,
+    problem,
     raw_post,
     sentiment,
     sentiment_override,
@@ -271,6 +276,16 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
                                 "day": by_id[m.post_id].created_at.date(),
                                 "matched": list(m.matched)} for m in mentions])
         upsert(conn, sentiment, scores)
+        # intent, keyphrases and customer problems of the mentioned posts (cross-posts
+        # left out so a problem's volume counts each post once)
+        labels = {row["post_id"]: row["label"] for row in scores}
+        brands: dict[str, list[str]] = {}
+        for m in mentions:
+            brands.setdefault(m.post_id, []).append(m.brand)
+        analyze_problems(conn, [{
+            "post_id": p.post_id, "text": p.text, "lang": p.lang, "day": p.created_at.date(),
+            "brands": brands[p.post_id], "sentiment": labels.get(p.post_id),
+        } for p in mentioned if p.duplicate_of is None])
     result.posts += len(posts)
     result.mentions += len(mentions)
     result.duplicates += sum(1 for p in posts if p.duplicate_of)
@@ -425,10 +440,19 @@ def apply_retention(engine: Engine, days: int) -> int:
 def _delete_posts(conn: Any, ids: list[str]) -> None:
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        for table in (sentiment, sentiment_override, mention, post, raw_post):
+        for table in (sentiment, sentiment_override, intent, keyphrase, post_problem, mention,
+                      post, raw_post):
             conn.execute(delete(table).where(table.c.post_id.in_(chunk)))
         # duplicates that pointed at an erased post become originals
         conn.execute(update(post).where(post.c.duplicate_of.in_(chunk)).values(duplicate_of=None))
+    # problems quote example posts: drop erased ones from the examples
+    gone = set(ids)
+    for row in conn.execute(select(problem.c.problem_id, problem.c.examples)).all():
+        examples = row.examples or []
+        kept = [e for e in examples if e.get("post_id") not in gone]
+        if len(kept) != len(examples):
+            conn.execute(update(problem).where(problem.c.problem_id == row.problem_id)
+                         .values(examples=kept))
 
 
 def _as_date(value: Any) -> date:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from pipeline.demo.server import serve_directory, serve_faults
 from sqlalchemy import func, select
 
 from pipeline import jobs
 from pipeline.config import parse_config
+from pipeline.demo.server import serve_directory, serve_faults
 from pipeline.warehouse.schema import raw_post
 from pipeline.warehouse.state import all_health
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +133,19 @@ def test_demo_report_path_is_printed(tmp_path: Path) -> None:
     assert "ALERT" in result.output and "Kaffeekraft" in result.output
     report_lines = [line for line in result.output.splitlines() if line.startswith("report: ")]
     assert report_lines and all(Path(line[8:].strip()).is_file() for line in report_lines)
+
+
+def test_demo_emerging_problem_is_detected(demo_runs: dict[str, Any]) -> None:
+    from pipeline.nlp.problem_store import problem_trends
+
+    url, first, *_ = demo_runs["sqlite"]
+    info = first.manifest.to_dict()
+    brand = info["emerging_problem"]["brand"]
+    keyphrases = [k.lower() for ks in info["emerging_problem"]["keyphrases"].values() for k in ks]
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        trends = problem_trends(conn, brand, date.fromisoformat(str(info["end"])))
+    engine.dispose()
+    emerging = [t for t in trends if t["score"].emerging]
+    assert emerging, [t["label"] for t in trends]
+    assert any(k.split()[0] in t["label"] for t in emerging[:2] for k in keyphrases)

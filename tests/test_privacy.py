@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 
 from pipeline import jobs
 from pipeline.config import parse_config
-from pipeline.warehouse.schema import author, mention, post, raw_post, sentiment
+from pipeline.warehouse.schema import (
+    author,
+    intent,
+    keyphrase,
+    mention,
+    post,
+    raw_post,
+    sentiment,
+)
 
 
 def _count(engine, table) -> int:  # type: ignore[no-untyped-def]
@@ -49,7 +57,7 @@ def test_raw_author_stays_in_the_raw_layer(tmp_path: Path, sqlite_url: str) -> N
 def test_erase_author_removes_raw_and_derived_rows(tmp_path: Path, warehouse_url: str) -> None:
     config, engine = _setup(tmp_path, warehouse_url)
     assert jobs.erase_author(engine, config, "file", "anna") == 2
-    for table in (raw_post, post, mention, sentiment):
+    for table in (raw_post, post, mention, sentiment, intent, keyphrase):
         assert _count(engine, table) == 1
     assert _count(engine, author) == 1
 

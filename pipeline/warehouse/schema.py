@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -199,4 +200,75 @@ alert = Table(
     Column("notified_at", TS),
     Column("delivery", Json),  # per channel: ok | error text | skipped reason
     Index("ix_alert_brand_day", "brand", "day"),
+)
+
+# intent, keyphrases and customer problems (written by pipeline.nlp.problem_store)
+
+intent = Table(
+    "intent",
+    metadata,
+    Column("post_id", String(24), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("label", String(16), nullable=False),
+    Column("scored_at", TS, nullable=False),
+)
+
+keyphrase = Table(
+    "keyphrase",
+    metadata,
+    Column("post_id", String(24), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("phrases", Json, nullable=False),  # [[phrase, score], ...] best first
+    Column("extracted_at", TS, nullable=False),
+)
+
+problem = Table(
+    "problem",
+    metadata,
+    Column("problem_id", String(32), primary_key=True),
+    Column("brand", String(200), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("status", String(16), nullable=False),  # active | merged
+    Column("merged_into", String(32)),
+    Column("centroid", Json, nullable=False),  # {hashed feature: weight}
+    Column("terms", Json, nullable=False),  # {term: weight}
+    Column("examples", Json, nullable=False),  # [{post_id, similarity, text}] x 3
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Index("ix_problem_brand_model", "brand", "model", "version"),
+)
+
+post_problem = Table(
+    "post_problem",
+    metadata,
+    Column("post_id", String(24), primary_key=True),
+    Column("brand", String(200), primary_key=True),
+    Column("model", String(200), primary_key=True),
+    Column("version", String(64), primary_key=True),
+    Column("problem_id", String(32)),  # NULL: pending, no problem fits yet
+    Column("similarity", Float, nullable=False),
+    Column("negative", Boolean, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("assigned_at", TS, nullable=False),
+    Index("ix_post_problem_brand_day", "brand", "day"),
+    Index("ix_post_problem_problem", "problem_id"),
+)
+
+problem_merge = Table(
+    "problem_merge",
+    metadata,
+    Column("from_id", String(32), primary_key=True),
+    Column("into_id", String(32), nullable=False),
+    Column("brand", String(200), nullable=False),
+    Column("model", String(200), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("similarity", Float, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("merged_at", TS, nullable=False),
 )

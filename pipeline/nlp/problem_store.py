@@ -1,0 +1,231 @@
+"""Warehouse tables and read/write functions for intent, keyphrases and problems.
+
+Every row carries the model name and version that produced it; keys are post x model
+version (intent, keyphrase), post x brand x model version (post_problem) and problem id.
+Writes go through `pipeline.warehouse.load.upsert`, so re-running a batch is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from pipeline.nlp.emerging import EmergingScore, emerging_score
+from pipeline.nlp.intent import INTENT_MODEL, classify_intents
+from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
+from pipeline.nlp.problems import PROBLEM_MODEL, Problem, ProblemModel, ProblemPost, UpdateResult
+from pipeline.warehouse.load import upsert
+from pipeline.warehouse.schema import intent, keyphrase, post_problem, problem, problem_merge
+
+log = logging.getLogger(__name__)
+
+TABLES = (intent, keyphrase, problem, post_problem, problem_merge)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _as_date(v: Any) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def save_intents(conn: Connection, post_ids: Sequence[str], labels: Sequence[str]) -> int:
+    now = _now()
+    m, v = INTENT_MODEL
+    rows = [{"post_id": p, "model": m, "version": v, "label": lab, "scored_at": now}
+            for p, lab in zip(post_ids, labels, strict=True)]
+    return upsert(conn, intent, rows, update=["label", "scored_at"])
+
+
+def save_keyphrases(conn: Connection, post_ids: Sequence[str],
+                    phrases: Sequence[Sequence[tuple[str, float]]]) -> int:
+    now = _now()
+    m, v = KEYPHRASE_MODEL
+    rows = [{"post_id": p, "model": m, "version": v,
+             "phrases": [[k, s] for k, s in ph], "extracted_at": now}
+            for p, ph in zip(post_ids, phrases, strict=True)]
+    return upsert(conn, keyphrase, rows, update=["phrases", "extracted_at"])
+
+
+def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
+    return {"problem_id": p.problem_id, "brand": p.brand, "model": PROBLEM_MODEL[0],
+            "version": PROBLEM_MODEL[1], "label": p.label, "size": p.size, "status": p.status,
+            "merged_into": p.merged_into, "centroid": {str(k): w for k, w in p.centroid.items()},
+            "terms": p.terms, "examples": p.examples, "first_day": p.first_day,
+            "last_day": p.last_day, "updated_at": now}
+
+
+def save_update(conn: Connection, brand: str, result: UpdateResult,
+                negative: Mapping[str, bool], days: Mapping[str, date]) -> None:
+    """Write one `ProblemModel.update` result (problems, assignments, merges)."""
+    now = _now()
+    m, v = PROBLEM_MODEL
+    upsert(conn, problem, [_problem_row(p, now) for p in result.changed],
+           update=["label", "size", "status", "merged_into", "centroid", "terms", "examples",
+                   "first_day", "last_day", "updated_at"])
+    rows = [{"post_id": a.post_id, "brand": brand, "model": m, "version": v,
+             "problem_id": a.problem_id, "similarity": round(a.similarity, 4),
+             "negative": bool(negative.get(a.post_id, False)),
+             "day": days[a.post_id], "assigned_at": now}
+            for a in result.assignments if a.post_id in days]
+    # pending rows may later get a problem: update problem_id and similarity only then
+    upsert(conn, post_problem, rows, update=["problem_id", "similarity", "assigned_at"])
+    upsert(conn, problem_merge, [
+        {"from_id": mg.from_id, "into_id": mg.into_id, "brand": brand, "model": m,
+         "version": v, "similarity": mg.similarity, "day": mg.day, "merged_at": now}
+        for mg in result.merges])
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def load_problems(conn: Connection, brand: str) -> list[Problem]:
+    m, v = PROBLEM_MODEL
+    rows = conn.execute(select(problem).where(and_(
+        problem.c.brand == brand, problem.c.model == m, problem.c.version == v))).mappings()
+    return [Problem(r["problem_id"], r["brand"], {int(k): float(w) for k, w in
+                                                  (r["centroid"] or {}).items()},
+                    int(r["size"]), dict(r["terms"] or {}), list(r["examples"] or []),
+                    _as_date(r["first_day"]), _as_date(r["last_day"]), r["status"],
+                    r["merged_into"]) for r in rows]
+
+
+def load_pending(conn: Connection, brand: str, since: date) -> list[ProblemPost]:
+    """Pending posts of a brand (no problem yet) with their text from the `post` table."""
+    from pipeline.warehouse.schema import post
+
+    m, v = PROBLEM_MODEL
+    q = (select(post_problem.c.post_id, post.c.text, post.c.lang, post_problem.c.day)
+         .join(post, post.c.post_id == post_problem.c.post_id)
+         .where(and_(post_problem.c.brand == brand, post_problem.c.model == m,
+                     post_problem.c.version == v, post_problem.c.problem_id.is_(None),
+                     post_problem.c.day >= since)))
+    return [ProblemPost(r.post_id, r.text, r.lang, _as_date(r.day)) for r in conn.execute(q)]
+
+
+def _known_posts(conn: Connection, brand: str, post_ids: Sequence[str]) -> set[str]:
+    m, v = PROBLEM_MODEL
+    known: set[str] = set()
+    ids = list(post_ids)
+    for i in range(0, len(ids), 500):
+        q = select(post_problem.c.post_id).where(and_(
+            post_problem.c.brand == brand, post_problem.c.model == m,
+            post_problem.c.version == v, post_problem.c.post_id.in_(ids[i:i + 500])))
+        known.update(r[0] for r in conn.execute(q))
+    return known
+
+
+def update_problems(conn: Connection, brand: str, posts: Sequence[ProblemPost],
+                    negative: Mapping[str, bool] | None = None,
+                    pending_days: int = 30) -> UpdateResult:
+    """Assign new complaint/negative posts of `brand` to problems and store the result.
+
+    Posts that already have a row for this model version are skipped (re-run safe).
+    """
+    known = _known_posts(conn, brand, [p.post_id for p in posts])
+    fresh = [p for p in posts if p.post_id not in known]
+    if not fresh:
+        return UpdateResult()
+    last = max(p.day for p in fresh)
+    model = ProblemModel(brand, load_problems(conn, brand),
+                         load_pending(conn, brand, last - timedelta(days=pending_days)),
+                         pending_days=pending_days)
+    days = {p.post_id: p.day for p in model.pending}  # pending posts may found a problem
+    days.update({p.post_id: p.day for p in fresh})
+    result = model.update(fresh)
+    save_update(conn, brand, result, negative or {}, days)
+    return result
+
+
+def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """The analyze-step hook for one batch of posts.
+
+    Each post mapping needs `post_id`, `text`, `lang`, `day` (date), `brands` (the
+    mentioned brand names) and `sentiment` (negative | neutral | positive | None).
+    Stores intent and keyphrases for every post and updates the problems of each brand
+    with the posts that are complaints or negative.
+    """
+    if not posts:
+        return {"intent": 0, "keyphrase": 0, "problem_posts": 0, "created": 0, "merges": 0}
+    ids = [str(p["post_id"]) for p in posts]
+    texts = [str(p.get("text") or "") for p in posts]
+    langs = [p.get("lang") for p in posts]
+    intents = classify_intents(texts, langs)
+    kps = extract_keyphrases(texts, langs, top_k=5)
+    save_intents(conn, ids, intents)
+    save_keyphrases(conn, ids, kps)
+    by_brand: dict[str, list[ProblemPost]] = {}
+    negative: dict[str, bool] = {}
+    for p, it, kp in zip(posts, intents, kps, strict=True):
+        neg = p.get("sentiment") == "negative"
+        if not (neg or it == "complaint"):
+            continue
+        negative[str(p["post_id"])] = neg
+        for b in p.get("brands") or ():
+            by_brand.setdefault(b, []).append(ProblemPost(
+                str(p["post_id"]), str(p.get("text") or ""), p.get("lang"),
+                _as_date(p["day"]), [(k, s) for k, s in kp[:3]]))
+    created = merges = n = 0
+    for brand in sorted(by_brand):
+        res = update_problems(conn, brand, by_brand[brand], negative)
+        created += len(res.created)
+        merges += len(res.merges)
+        n += len(by_brand[brand])
+    return {"intent": len(ids), "keyphrase": len(ids), "problem_posts": n,
+            "created": created, "merges": merges}
+
+
+# ----------------------------------------------------------------------------- trends
+
+
+def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14,
+                   baseline_days: int = 28, recent_days: int = 7) -> list[dict[str, Any]]:
+    """Per active problem of `brand`: daily counts, emerging score, share negative."""
+    m, v = PROBLEM_MODEL
+    problems = {p.problem_id: p for p in load_problems(conn, brand)}
+
+    def resolve(pid: str) -> str:
+        seen: set[str] = set()
+        while problems.get(pid) and problems[pid].merged_into and pid not in seen:
+            seen.add(pid)
+            pid = str(problems[pid].merged_into)
+        return pid
+
+    start = end - timedelta(days=max(since_days, recent_days + baseline_days) - 1)
+    q = select(post_problem.c.problem_id, post_problem.c.day, post_problem.c.negative).where(
+        and_(post_problem.c.brand == brand, post_problem.c.model == m,
+             post_problem.c.version == v, post_problem.c.problem_id.is_not(None),
+             post_problem.c.day >= start, post_problem.c.day <= end))
+    n_days = (end - start).days + 1
+    series: dict[str, list[int]] = {}
+    neg: dict[str, int] = {}
+    for r in conn.execute(q):
+        pid = resolve(r.problem_id)
+        s = series.setdefault(pid, [0] * n_days)
+        s[(_as_date(r.day) - start).days] += 1
+        neg[pid] = neg.get(pid, 0) + int(bool(r.negative))
+    out: list[dict[str, Any]] = []
+    for pid, s in series.items():
+        p = problems.get(pid)
+        if p is None or p.last_day < end - timedelta(days=since_days - 1):
+            continue
+        score: EmergingScore = emerging_score(s, recent_days=recent_days,
+                                              baseline_days=baseline_days)
+        out.append({"problem_id": pid, "label": p.label, "daily": s, "score": score,
+                    "recent": score.recent, "before": score.baseline,
+                    "share_negative": neg.get(pid, 0) / max(sum(s), 1),
+                    "examples": [e["text"] for e in p.examples]})
+    out.sort(key=lambda r: (-r["score"].score, -r["recent"], r["problem_id"]))
+    return out

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from pipeline.nlp.keyphrases import extract_keyphrases, lemmas
+
+
+def test_german_keyphrases_use_lemmas_and_drop_stop_words() -> None:
+    [kp] = extract_keyphrases(
+        ["Die Häuser am Bahnhof sind laut, obwohl die Züge nicht fuhren."], ["de"], top_k=5)
+    phrases = [p for p, _ in kp]
+    words = {w for p in phrases for w in p.split()}
+    assert "haus" in words and "zug" in words  # plural -> lemma
+    assert "häuser" not in words
+    assert not {"die", "am", "obwohl", "sind", "nicht"} & words
+    assert kp[0][1] == 1.0 and all(0 < s <= 1 for _, s in kp)
+
+
+def test_english_keyphrases_use_lemmas() -> None:
+    [kp] = extract_keyphrases(["The batteries died and the charging cables went missing."],
+                              ["en"], top_k=5)
+    words = {w for p, _ in kp for w in p.split()}
+    assert "battery" in words and "cable" in words
+    assert "the" not in words
+
+
+def test_lemmas_per_language_and_empty_text() -> None:
+    assert lemmas(["Die Häuser sind alt", "", "went home"], ["de", "en", "en"])[0].startswith(
+        "haus")
+    assert extract_keyphrases(["", "und die der"], ["de", "de"]) == [[], []]
+    assert lemmas(["went home"], ["en"]) == ["home"] or "go" not in lemmas(["x"], ["en"])[0]
+
+
+def test_top_k_and_batch_order() -> None:
+    texts = ["Das Mahlwerk ist laut", "The grinder is loud"] * 30
+    out = extract_keyphrases(texts, ["de", "en"] * 30, top_k=2)
+    assert len(out) == 60 and all(len(k) <= 2 for k in out)
+    assert out[0][0][0] == "mahlwerk" and out[1][0][0] == "grinder"
