@@ -10,6 +10,7 @@ hash=$(sha256sum pyproject.toml | cut -c1-16)
 
 if [ -n "${VENV_CACHE:-}" ] && { [ ! -e .venv ] || [ -L .venv ]; }; then
   mkdir -p "$VENV_CACHE"
+  [ -x "$VENV_CACHE/$hash/bin/python" ] || "$py" -m venv "$VENV_CACHE/$hash"
   ln -sfn "$VENV_CACHE/$hash" .venv
 fi
 [ -x .venv/bin/python ] || "$py" -m venv .venv
