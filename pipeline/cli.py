@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -219,32 +219,10 @@ def report(
     with _clean_errors():
         cfg = _load(config)
         engine = jobs.open_warehouse(cfg)
+        from pipeline.report.write import write_report
+
         path = write_report(engine, cfg, brand, _parse_day(from_), _parse_day(to), out_path)
         out.print(f"report: {path}", soft_wrap=True, highlight=False)
-
-
-def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None,
-                 end: date | None, out_path: Path | None) -> Path:
-    from pipeline import jobs
-    from pipeline.report.queries import build_report_data
-    from pipeline.report.render import render_report
-
-    brand_name = brand or cfg.brands[0].name
-    cfg.brand(brand_name)
-    span = jobs.data_range(engine)
-    end = end or (span[1] if span else date.today())
-    start = start or end - timedelta(days=cfg.report.days - 1)
-    model, version = jobs.model_identity(cfg)
-    with engine.connect() as conn:
-        data = build_report_data(conn, cfg, brand_name, start, end, model, version)
-    path = out_path or (cfg.base_dir / cfg.report.output_dir /
-                        f"{_slug(brand_name)}-{start:%Y%m%d}-{end:%Y%m%d}.html")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return render_report(data, path)
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
 
 
 # --------------------------------------------------------------------------- sources

@@ -66,7 +66,7 @@ def _pseudonym_key(workdir: Path) -> None:
 
 def run_demo(workdir: Path, *, progress: jobs.Progress = jobs.no_progress,
              warehouse_url: str | None = None) -> DemoResult:
-    from pipeline.cli import write_report
+    from pipeline.report.write import write_report
     from pipeline.reputation.alerts import list_alerts
 
     workdir.mkdir(parents=True, exist_ok=True)

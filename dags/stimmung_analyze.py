@@ -1,0 +1,40 @@
+"""
+### stimmung_analyze
+
+Runs whenever `stimmung_collect` emits the asset `stimmung://raw_posts`: cleans,
+enriches, matches brands, scores sentiment and loads every raw post that has no `post`
+row yet (idempotent; a retry never duplicates).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow.sdk import Asset, dag, task
+
+RAW_POSTS = Asset("stimmung://raw_posts")
+POSTS = Asset("stimmung://posts")
+
+
+@dag(
+    dag_id="stimmung_analyze",
+    schedule=[RAW_POSTS],
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    tags=["stimmung", "analyze"],
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
+    doc_md=__doc__,
+)
+def stimmung_analyze() -> None:
+    @task(outlets=[POSTS])
+    def analyze() -> dict[str, Any]:
+        from pipeline.orchestration import analyze_new
+
+        return analyze_new()
+
+    analyze()
+
+
+stimmung_analyze()

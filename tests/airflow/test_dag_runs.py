@@ -1,0 +1,142 @@
+"""Real Airflow runs of the real DAGs (dag.test) against local feeds and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from pipeline.demo.corpus import write_demo_data
+from pipeline.demo.server import serve_directory, serve_faults
+from pipeline.warehouse.db import make_engine
+from pipeline.warehouse.schema import daily_brand_metrics, metadata, raw_post
+
+pytestmark = [pytest.mark.airflow, pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
+DAGS = Path(__file__).resolve().parents[2] / "dags"
+
+
+@pytest.fixture
+def airflow_config(tmp_path: Path, pg_url: str,
+                   monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Path, str, int]]:
+    """A config with the demo feeds, a failing source, and the PostgreSQL warehouse."""
+    manifest = write_demo_data(tmp_path / "data").to_dict()
+    with serve_directory(tmp_path / "data") as base, serve_faults() as faults:
+        sources: list[dict[str, Any]] = [
+            {"name": f["name"], "kind": "feed",
+             "options": {"url": f"{base}/{f['path']}", "community_from": "category"}}
+            for f in manifest["feeds"]
+        ]
+        sources.append({"name": "broken", "kind": "feed",
+                        "options": {"url": f"{faults}/status/500"}})
+        config = {
+            "warehouse": {"url": pg_url},
+            "http": {"max_retries": 0, "timeout_s": 5},
+            "brands": [{k: b[k] for k in ("name", "aliases", "query", "competitors")}
+                       for b in manifest["brands"]],
+            "sources": sources,
+            "report": {"output_dir": str(tmp_path / "reports")},
+        }
+        path = tmp_path / "stimmung.yaml"
+        path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setenv("STIMMUNG_CONFIG", str(path))
+        yield path, pg_url, sum(f["entries"] for f in manifest["feeds"])
+
+
+def _dag(dag_id: str) -> Any:
+    """The DAG as deployed, but retried without the production delay between tries."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=str(DAGS / f"{dag_id}.py")).get_dag(dag_id)
+    for task in dag.tasks:
+        assert task.retries >= 2
+        task.retry_delay = timedelta(0)
+    return dag
+
+
+def _states(dag_run: Any) -> dict[str, list[str]]:
+    states: dict[str, list[str]] = {}
+    for ti in dag_run.get_task_instances():
+        states.setdefault(ti.task_id, []).append(str(ti.state))
+    return states
+
+
+def _counts(url: str) -> dict[str, int]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        counts = {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                  for t in metadata.sorted_tables if t.name not in ("run", "source_run")}
+    engine.dispose()
+    return counts
+
+
+def _metrics(url: str) -> list[tuple[Any, ...]]:
+    m = daily_brand_metrics.c
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(m.brand, m.day, m.volume, m.negative, m.neutral, m.positive,
+                                   m.net_sentiment).order_by(m.brand, m.day)).all()
+    engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def _try_numbers(dag_run: Any, task_id: str) -> list[int]:
+    return [ti.try_number for ti in dag_run.get_task_instances() if ti.task_id == task_id
+            and str(ti.state) == "failed"]
+
+
+def test_collect_analyze_reputation_report(airflow_config: tuple[Path, str, int]) -> None:
+    path, url, feed_posts = airflow_config
+    collect = _dag("stimmung_collect").test(logical_date=datetime(2026, 11, 1, 0, tzinfo=UTC))
+    states = _states(collect)
+    assert states["collect_feed"].count("success") == 3
+    assert states["collect_feed"].count("failed") == 1  # the broken source, on its own
+    assert _try_numbers(collect, "collect_feed") == [3]  # retried twice, then failed
+    assert states["announce"] == ["success"]  # new raw posts landed: the asset is emitted
+    assert _counts(url)["raw_post"] == feed_posts
+
+    analyze = _dag("stimmung_analyze").test()
+    assert _states(analyze)["analyze"] == ["success"]
+    assert _counts(url)["mention"] > 1000
+
+    for day in (date(2026, 10, 15), date(2026, 10, 16), date(2026, 10, 17)):
+        # Airflow 3: a daily run's logical date is the end of its interval (the next day)
+        after = day + timedelta(days=1)
+        run = _dag("stimmung_reputation").test(
+            logical_date=datetime(after.year, after.month, after.day, tzinfo=UTC))
+        assert _states(run)["metrics_and_alerts"] == ["success"]
+    days = {row[1] for row in _metrics(url)}
+    assert days == {date(2026, 10, 15), date(2026, 10, 16), date(2026, 10, 17)}
+
+    report = _dag("stimmung_report").test(logical_date=datetime(2026, 10, 12, tzinfo=UTC))
+    assert _states(report)["render"] == ["success"]
+    reports = sorted((path.parent / "reports").glob("*.html"))
+    assert [p.name.split("-")[0] for p in reports] == ["kaffeekraft", "velora"]
+    assert all(p.stat().st_size > 5000 for p in reports)
+
+
+def test_backfill_twice_gives_identical_rows_and_metrics(
+        airflow_config: tuple[Path, str, int]) -> None:
+    _, url, feed_posts = airflow_config
+    _dag("stimmung_collect").test(logical_date=datetime(2026, 11, 1, 1, tzinfo=UTC))
+    _dag("stimmung_analyze").test()
+    start = datetime(2026, 10, 20, tzinfo=UTC)
+    logical_dates = [start + timedelta(days=i) for i in range(3)]
+    for logical_date in logical_dates:
+        _dag("stimmung_reputation").test(logical_date=logical_date)
+    counts, metrics = _counts(url), _metrics(url)
+    assert len({row[1] for row in metrics}) == 3
+    for logical_date in logical_dates:  # the same intervals again
+        _dag("stimmung_reputation").test(logical_date=logical_date)
+    _dag("stimmung_collect").test(logical_date=datetime(2026, 11, 1, 2, tzinfo=UTC))
+    _dag("stimmung_analyze").test()
+    assert _counts(url) == counts
+    assert _metrics(url) == metrics
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(raw_post)).scalar() == feed_posts
+    engine.dispose()
