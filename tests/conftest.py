@@ -6,6 +6,7 @@ import os
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,24 +62,38 @@ def pg_server() -> str:
     return PG_URL
 
 
-@pytest.fixture
-def pg_url(pg_server: str) -> Iterator[str]:
-    """A fresh schema per test, so tests never see each other's rows."""
+@contextmanager
+def _fresh_schema(server: str) -> Iterator[str]:
+    """A new schema on the server; yields a URL whose search_path is that schema."""
     from sqlalchemy import text
 
     from pipeline.warehouse.db import make_engine
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(pg_server)
+    admin = make_engine(server)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in pg_server else "?"
+    sep = "&" if "?" in server else "?"
     try:
-        yield f"{pg_server}{sep}options=-csearch_path%3D{schema}"
+        yield f"{server}{sep}options=-csearch_path%3D{schema}"
     finally:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh schema per test, so tests never see each other's rows."""
+    with _fresh_schema(pg_server) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_pg_url(pg_server: str) -> Iterator[str]:
+    """A fresh schema shared by the tests of one module."""
+    with _fresh_schema(pg_server) as url:
+        yield url
 
 
 @pytest.fixture

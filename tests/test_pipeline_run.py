@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
 from pipeline.demo.run import DemoResult, run_demo
 from pipeline.warehouse.db import make_engine
@@ -33,20 +31,6 @@ def metric_rows(engine: Engine) -> list[tuple[Any, ...]]:
     return [(r[0], str(r[1]), *r[2:6],
              None if r[6] is None else round(r[6], 9),
              None if r[7] is None else round(r[7], 9)) for r in rows]
-
-
-@pytest.fixture(scope="module")
-def module_pg_url(pg_server: str) -> Iterator[str]:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(pg_server)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{pg_server}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")
