@@ -433,6 +433,36 @@ def alerts_list(
         out.print(table)
 
 
+def _set_alert_status(alert_id: str, status: str, config: Path | None) -> None:
+    from pipeline import jobs
+    from pipeline.reputation.alerts import set_alert_status
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = jobs.open_warehouse(cfg)
+        with engine.begin() as conn:
+            set_alert_status(conn, alert_id, status)
+        out.print(f"{alert_id}: {status}", highlight=False, soft_wrap=True)
+
+
+@alerts_app.command("ack")
+def alerts_ack(alert_id: str, config: ConfigOpt = None) -> None:
+    """Acknowledge an alert (someone is on it).
+
+    Example: stimmung alerts ack negative-spike:Kaffeekraft:2026-10-16
+    """
+    _set_alert_status(alert_id, "acknowledged", config)
+
+
+@alerts_app.command("resolve")
+def alerts_resolve(alert_id: str, config: ConfigOpt = None) -> None:
+    """Mark an alert resolved.
+
+    Example: stimmung alerts resolve negative-spike:Kaffeekraft:2026-10-16
+    """
+    _set_alert_status(alert_id, "resolved", config)
+
+
 # --------------------------------------------------------------------------- privacy
 
 

@@ -186,3 +186,16 @@ def list_alerts(conn: Connection, brand: str | None = None,
 
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+ALERT_STATUSES = ("open", "acknowledged", "resolved")
+
+
+def set_alert_status(conn: Connection, alert_id: str, status: str) -> None:
+    """Move an alert through its lifecycle: open → acknowledged → resolved."""
+    if status not in ALERT_STATUSES:
+        raise ValueError(f"status {status!r} is not one of {', '.join(ALERT_STATUSES)}")
+    result = conn.execute(update(alert).where(alert.c.alert_id == alert_id)
+                          .values(status=status))
+    if not result.rowcount:
+        raise LookupError(f"no alert with id {alert_id!r} (see `stimmung alerts`)")

@@ -129,3 +129,33 @@ def test_old_alerts_are_stored_but_not_pushed(tmp_path: Path, sqlite_url: str,
         evaluate_alerts(conn, config, "m", "1", START, START + timedelta(days=20))
     assert notify_pending(engine, config)["historical"] == 1
     assert received == []
+
+
+def test_alert_lifecycle_through_the_cli(tmp_path: Path, sqlite_url: str) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    cfg = tmp_path / "stimmung.yaml"
+    cfg.write_text(f"warehouse: {{url: '{sqlite_url}'}}\nbrands: [{{name: Acme}}]\n",
+                   encoding="utf-8")
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    _metrics(engine)
+    config = parse_config({"brands": [{"name": "Acme"}]}, base_dir=tmp_path)
+    with engine.begin() as conn:
+        [created] = evaluate_alerts(conn, config, "m", "1", START, START + timedelta(days=20))
+    runner = CliRunner()
+    listed = runner.invoke(app, ["alerts", "--config", str(cfg)])
+    assert listed.exit_code == 0 and "open" in listed.output
+    ack = runner.invoke(app, ["alerts", "ack", created.alert_id, "--config", str(cfg)])
+    assert ack.exit_code == 0 and "acknowledged" in ack.output
+    with engine.connect() as conn:
+        assert conn.execute(select(alert.c.status)).scalar() == "acknowledged"
+    assert notify_pending(engine, config)["sent"] == 0  # only open alerts are sent
+    done = runner.invoke(app, ["alerts", "resolve", created.alert_id, "--config", str(cfg)])
+    assert done.exit_code == 0
+    with engine.connect() as conn:
+        assert conn.execute(select(alert.c.status)).scalar() == "resolved"
+    missing = runner.invoke(app, ["alerts", "ack", "nope", "--config", str(cfg)])
+    assert missing.exit_code == 1 and "no alert with id 'nope'" in missing.output
