@@ -109,7 +109,9 @@ def init(
     = Path("stimmung.yaml"),
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Write an example config and create the warehouse it points at.
+    """Write an example config and create (or upgrade) the warehouse it points at.
+
+    Also refreshes the BI views from sql/views.
 
     Example: stimmung init stimmung.yaml
     """
@@ -123,7 +125,7 @@ def init(
             path.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
             out.print(f"wrote {path}")
         config = _load(path)
-        open_warehouse(config)
+        open_warehouse(config, refresh_views=True)
         out.print(f"warehouse ready: {_safe_url(config.warehouse_url())}")
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.records import Mention, Post, post_key
+from pipeline.records import Mention, Post, as_utc, post_key
 from pipeline.text.clean import html_to_text
 from pipeline.text.dedup import Deduplicator
 from pipeline.text.language import detect_languages
@@ -48,7 +47,7 @@ class Enricher:
         for raw, text, lang in zip(raws, texts, langs, strict=True):
             dup = self.dedup.check(raw["post_id"], text)
             duplicate_of = str(dup.duplicate_of) if dup.duplicate_of is not None else None
-            created = _aware(raw["created_at"])
+            created = as_utc(raw["created_at"])
             parent = raw.get("parent_id")
             post = Post(
                 post_id=raw["post_id"], source=raw["source"], external_id=raw["external_id"],
@@ -75,6 +74,3 @@ def _post_text(title: str | None, body: str) -> str:
         return f"{title.strip()}\n\n{body}".strip()
     return body.strip()
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

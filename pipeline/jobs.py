@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select, tuple_, update
@@ -20,13 +20,13 @@ from pipeline.enrich import Enricher, build_enricher
 from pipeline.nlp.problem_store import analyze_problems
 from pipeline.nlp.sentiment import load_backend
 from pipeline.nlp.sentiment.base import SentimentBackend
-from pipeline.records import RawPost, post_key, utcnow
+from pipeline.records import RawPost, as_date, post_key, utcnow
 from pipeline.reputation.alerts import AlertRecord, evaluate_alerts, notify_pending
 from pipeline.reputation.metrics import compute_daily_metrics, mention_day_range
 from pipeline.sources.base import SourceError, build_source
 from pipeline.text.pseudonym import Pseudonymiser
 from pipeline.warehouse import state
-from pipeline.warehouse.db import make_engine, migrate
+from pipeline.warehouse.db import current_revision, make_engine, migrate
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import (
     author,
@@ -42,7 +42,7 @@ from pipeline.warehouse.schema import (
     sentiment,
     sentiment_override,
 )
-from pipeline.warehouse.views import apply_views
+from pipeline.warehouse.views import apply_views, missing_views
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +54,14 @@ def no_progress(_stage: str, _n: int) -> None:
     return None
 
 
-def open_warehouse(config: Config) -> Engine:
-    """Connect, migrate to the newest schema and (re)create the BI views."""
+def open_warehouse(config: Config, *, refresh_views: bool = False) -> Engine:
+    """Connect and migrate to the newest schema; (re)create the BI views when the schema
+    moved, a view is missing, or `refresh_views` is set."""
     engine = make_engine(config.warehouse_url())
+    before = current_revision(engine)
     migrate(engine)
-    apply_views(engine)
+    if refresh_views or before != current_revision(engine) or missing_views(engine):
+        apply_views(engine)
     return engine
 
 
@@ -197,7 +200,7 @@ def _load_recent_hashes(engine: Engine, enricher: Enricher) -> None:
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(post.c.day))).scalar()
         if newest is not None:
-            since = min(since, _as_date(newest) - timedelta(days=NEAR_DUP_WINDOW_DAYS))
+            since = min(since, as_date(newest) - timedelta(days=NEAR_DUP_WINDOW_DAYS))
         rows = conn.execute(
             select(post.c.post_id, post.c.content_hash, post.c.simhash)
             .where(post.c.day >= since, post.c.duplicate_of.is_(None))
@@ -454,11 +457,6 @@ def _delete_posts(conn: Any, ids: list[str]) -> None:
             conn.execute(update(problem).where(problem.c.problem_id == row.problem_id)
                          .values(examples=kept))
 
-
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 __all__ = [

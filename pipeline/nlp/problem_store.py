@@ -18,6 +18,7 @@ from pipeline.nlp.emerging import EmergingScore, emerging_score
 from pipeline.nlp.intent import INTENT_MODEL, classify_intents
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
 from pipeline.nlp.problems import PROBLEM_MODEL, Problem, ProblemModel, ProblemPost, UpdateResult
+from pipeline.records import as_date
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import intent, keyphrase, post_problem, problem, problem_merge
 
@@ -29,13 +30,6 @@ TABLES = (intent, keyphrase, problem, post_problem, problem_merge)
 def _now() -> datetime:
     return datetime.now(UTC)
 
-
-def _as_date(v: Any) -> date:
-    if isinstance(v, datetime):
-        return v.date()
-    if isinstance(v, date):
-        return v
-    return date.fromisoformat(str(v)[:10])
 
 
 # ----------------------------------------------------------------------------- writes
@@ -98,7 +92,7 @@ def load_problems(conn: Connection, brand: str) -> list[Problem]:
     return [Problem(r["problem_id"], r["brand"], {int(k): float(w) for k, w in
                                                   (r["centroid"] or {}).items()},
                     int(r["size"]), dict(r["terms"] or {}), list(r["examples"] or []),
-                    _as_date(r["first_day"]), _as_date(r["last_day"]), r["status"],
+                    as_date(r["first_day"]), as_date(r["last_day"]), r["status"],
                     r["merged_into"]) for r in rows]
 
 
@@ -112,7 +106,7 @@ def load_pending(conn: Connection, brand: str, since: date) -> list[ProblemPost]
          .where(and_(post_problem.c.brand == brand, post_problem.c.model == m,
                      post_problem.c.version == v, post_problem.c.problem_id.is_(None),
                      post_problem.c.day >= since)))
-    return [ProblemPost(r.post_id, r.text, r.lang, _as_date(r.day)) for r in conn.execute(q)]
+    return [ProblemPost(r.post_id, r.text, r.lang, as_date(r.day)) for r in conn.execute(q)]
 
 
 def _known_posts(conn: Connection, brand: str, post_ids: Sequence[str]) -> set[str]:
@@ -176,7 +170,7 @@ def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]]) -> di
         for b in p.get("brands") or ():
             by_brand.setdefault(b, []).append(ProblemPost(
                 str(p["post_id"]), str(p.get("text") or ""), p.get("lang"),
-                _as_date(p["day"]), [(k, s) for k, s in kp[:3]]))
+                as_date(p["day"]), [(k, s) for k, s in kp[:3]]))
     created = merges = n = 0
     for brand in sorted(by_brand):
         res = update_problems(conn, brand, by_brand[brand], negative)
@@ -214,7 +208,7 @@ def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14
     for r in conn.execute(q):
         pid = resolve(r.problem_id)
         s = series.setdefault(pid, [0] * n_days)
-        s[(_as_date(r.day) - start).days] += 1
+        s[(as_date(r.day) - start).days] += 1
         neg[pid] = neg.get(pid, 0) + int(bool(r.negative))
     out: list[dict[str, Any]] = []
     for pid, s in series.items():

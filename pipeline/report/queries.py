@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, and_, desc, func, select
 
 from pipeline.config import Config
-from pipeline.records import utcnow
+from pipeline.records import as_date, utcnow
 from pipeline.report.data import (
     AlertSummary,
     DayPoint,
@@ -16,7 +16,7 @@ from pipeline.report.data import (
     ReportData,
     ShareOfVoice,
 )
-from pipeline.reputation.metrics import as_date, net_sentiment, share_of_voice
+from pipeline.reputation.metrics import net_sentiment, share_of_voice
 from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, post, sentiment
 
 MOST_NEGATIVE = 10

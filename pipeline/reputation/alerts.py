@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, desc, func, select, update
 
 from pipeline.config import Config, SpikeRuleConfig
-from pipeline.records import utcnow
+from pipeline.records import as_date, utcnow
 from pipeline.reputation.detector import DetectorParams, cap_per_day
 from pipeline.reputation.notify import deliver
 from pipeline.reputation.spikes import Spike, detect_negative_spikes
@@ -65,7 +65,7 @@ def evaluate_alerts(
             ).all()
             if not rows:
                 continue
-            by_day = {_as_date(r.day): r for r in rows}
+            by_day = {as_date(r.day): r for r in rows}
             first = min(by_day)
             days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
             negatives = [by_day[d].negative if d in by_day else 0 for d in days]
@@ -143,11 +143,11 @@ def notify_pending(engine: Engine, config: Config) -> dict[str, int]:
             .order_by(alert.c.day, alert.c.alert_id)
         ).mappings().all()
     stats = {"sent": 0, "failed": 0, "historical": 0}
-    cutoff = _as_date(newest) - timedelta(days=config.alerts.notify_max_age_days) \
+    cutoff = as_date(newest) - timedelta(days=config.alerts.notify_max_age_days) \
         if newest else None
     for row in pending:
         log.warning("ALERT %s", row["message"])
-        if cutoff is not None and _as_date(row["day"]) < cutoff:
+        if cutoff is not None and as_date(row["day"]) < cutoff:
             delivery = {"_": f"not sent: older than {config.alerts.notify_max_age_days} days"}
             stats["historical"] += 1
             ok = True
@@ -183,9 +183,6 @@ def list_alerts(conn: Connection, brand: str | None = None,
         query = query.where(alert.c.day >= since)
     return [dict(r) for r in conn.execute(query).mappings()]
 
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 ALERT_STATUSES = ("open", "acknowledged", "resolved")

@@ -8,7 +8,6 @@ share of voice = brand volume / (brand volume + volumes of its configured compet
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -16,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import Connection, and_, case, func, select
 
 from pipeline.config import Config
-from pipeline.records import utcnow
+from pipeline.records import as_date, utcnow
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import (
     daily_brand_metrics,
@@ -112,30 +111,9 @@ def compute_daily_metrics(
     return len(rows)
 
 
-def read_series(conn: Connection, brand: str, start: date, end: date) -> list[dict[str, object]]:
-    rows = conn.execute(
-        select(daily_brand_metrics)
-        .where(daily_brand_metrics.c.brand == brand,
-               daily_brand_metrics.c.day >= start, daily_brand_metrics.c.day <= end)
-        .order_by(daily_brand_metrics.c.day)
-    ).mappings()
-    return [dict(r) for r in rows]
-
-
 def mention_day_range(conn: Connection) -> tuple[date, date] | None:
     row = conn.execute(select(func.min(mention.c.day), func.max(mention.c.day))).first()
     if row is None or row[0] is None:
         return None
     return as_date(row[0]), as_date(row[1])
 
-
-def as_date(value: object) -> date:
-    """Dates come back as strings from some SQLite queries."""
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def group_by_brand(rows: Iterable[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
-    out: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for row in rows:
-        out[str(row["brand"])].append(row)
-    return out

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
-from pipeline.records import utcnow
+from pipeline.records import as_utc, utcnow
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import run, source_run, source_state
 
@@ -36,14 +36,10 @@ class SourceHealth:
         if self.status == "disabled":
             return (f"disabled after {self.consecutive_failures} consecutive failures "
                     f"(re-enable with `stimmung sources enable {self.source}`)")
-        if self.retry_after is not None and aware(self.retry_after) > now:
-            return f"backing off until {aware(self.retry_after):%Y-%m-%d %H:%M} UTC"
+        if self.retry_after is not None and as_utc(self.retry_after) > now:
+            return f"backing off until {as_utc(self.retry_after):%Y-%m-%d %H:%M} UTC"
         return None
 
-
-def aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes: everything stored is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def new_run_id() -> str:
@@ -87,14 +83,10 @@ def all_health(conn: Connection) -> list[SourceHealth]:
 
 def save_cursor(conn: Connection, source: str, kind: str, cursor: dict[str, Any]) -> None:
     """Persist the cursor (after the posts it covers are loaded)."""
-    if read_health(conn, source) is None:
-        upsert(conn, source_state, [{
-            "source": source, "kind": kind, "cursor": cursor, "status": "ok",
-            "consecutive_failures": 0,
-        }])
-    else:
-        conn.execute(update(source_state).where(source_state.c.source == source)
-                     .values(cursor=cursor))
+    upsert(conn, source_state, [{
+        "source": source, "kind": kind, "cursor": cursor, "status": "ok",
+        "consecutive_failures": 0,
+    }], update=["cursor"])
 
 
 def record_success(conn: Connection, run_id: str, source: str, kind: str,

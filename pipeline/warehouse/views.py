@@ -1,4 +1,8 @@
-"""BI views (`sql/views/*.sql`): derived objects, dropped and recreated on every open."""
+"""BI views (`sql/views/*.sql`): derived objects, (re)created with the schema.
+
+They are applied when a migration moved the schema or a view is missing, and by
+`stimmung init` (run it after changing a view file).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 
 _NAME = re.compile(r"CREATE\s+VIEW\s+(\w+)", re.IGNORECASE)
 
@@ -36,3 +40,8 @@ def apply_views(engine: Engine) -> list[str]:
         for _, sql in views:
             conn.execute(text(sql))
     return [name for name, _ in views]
+
+
+def missing_views(engine: Engine) -> list[str]:
+    present = set(inspect(engine).get_view_names())
+    return [name for name, _ in view_files() if name not in present]

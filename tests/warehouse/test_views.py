@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -55,3 +56,20 @@ def test_views_apply_twice_and_agree_with_the_metrics(warehouse_url: str) -> Non
     assert [tuple(r) for r in mentions] == [("A", "p1", "positive"), ("A", "p2", "negative"),
                                             ("B", "p2", "negative")]  # the duplicate p3 is out
     assert [tuple(r) for r in communities] == [("A", 2, 1, 1), ("B", 1, 1, 1)]
+
+
+def test_opening_the_warehouse_recreates_a_missing_view(tmp_path: Path,
+                                                        warehouse_url: str) -> None:
+    from sqlalchemy import inspect
+
+    from pipeline import jobs
+    from pipeline.config import parse_config
+
+    config = parse_config({"warehouse": {"url": warehouse_url}, "brands": [{"name": "A"}]},
+                          base_dir=tmp_path)
+    engine = jobs.open_warehouse(config)
+    assert "v_brand_daily" in inspect(engine).get_view_names()
+    with engine.begin() as conn:
+        conn.execute(text("DROP VIEW v_source_health"))
+    engine = jobs.open_warehouse(config)
+    assert "v_source_health" in inspect(engine).get_view_names()
