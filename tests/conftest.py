@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -32,6 +33,14 @@ def pseudonym_key(monkeypatch: pytest.MonkeyPatch) -> str:
     key = "test-key-" + "0" * 32
     monkeypatch.setenv("STIMMUNG_PSEUDONYM_KEY", key)
     return key
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 with nothing listening (connections are refused)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

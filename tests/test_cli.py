@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
 import pytest
@@ -44,14 +43,9 @@ def test_query_check_ok_and_error() -> None:
     assert "position" in bad.output and "Traceback" not in bad.output
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
-
-def test_fetch_failure_is_one_line_exit_1() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/x"
+def test_fetch_failure_is_one_line_exit_1(closed_port: int) -> None:
+    url = f"http://127.0.0.1:{closed_port}/x"
     result = runner.invoke(app, ["fetch", "--kind", "feed", url])
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if line.strip()]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -23,17 +22,13 @@ ITEM = """<item><title>Post {i}</title><link>http://x.test/{i}</link><guid>{pref
 <description>Kaffeekraft post number {i} with enough words to read</description></item>"""
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def _feed(n: int, prefix: str = "g") -> str:
     return RSS.format(items="\n".join(ITEM.format(i=i, prefix=prefix) for i in range(n)))
 
 
-def test_failures_are_recorded_and_retried(tmp_path: Path, warehouse_url: str) -> None:
+def test_failures_are_recorded_and_retried(tmp_path: Path, warehouse_url: str,
+                                           closed_port: int) -> None:
     root = tmp_path / "www"
     root.mkdir()
     (root / "good.xml").write_text(_feed(5), encoding="utf-8")
@@ -48,7 +43,7 @@ def test_failures_are_recorded_and_retried(tmp_path: Path, warehouse_url: str) -
                 {"name": "http500", "kind": "feed", "options": {"url": f"{faults}/status/500"}},
                 {"name": "badxml", "kind": "feed", "options": {"url": f"{faults}/malformed.xml"}},
                 {"name": "refused", "kind": "feed",
-                 "options": {"url": f"http://127.0.0.1:{_closed_port()}/feed"}},
+                 "options": {"url": f"http://127.0.0.1:{closed_port}/feed"}},
             ],
         }
         config = parse_config(raw, base_dir=tmp_path)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -46,11 +45,6 @@ def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
     server.server_close()
 
 
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def _metrics(engine: Any) -> None:
     now = datetime.now(UTC)
@@ -91,10 +85,10 @@ def test_spike_is_stored_once_and_sent_to_the_webhook(
 
 def test_failed_delivery_is_recorded_and_retried(
     tmp_path: Path, sqlite_url: str, webhook: tuple[str, list[dict[str, Any]]],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, closed_port: int,
 ) -> None:
     url, received = webhook
-    monkeypatch.setenv("ACME_HOOK", f"json://127.0.0.1:{_closed_port()}/hook")
+    monkeypatch.setenv("ACME_HOOK", f"json://127.0.0.1:{closed_port}/hook")
     config = parse_config({"brands": [{"name": "Acme"}],
                            "notifications": [{"name": "hook", "url_env": "ACME_HOOK"}]},
                           base_dir=tmp_path)
