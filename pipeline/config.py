@@ -87,10 +87,12 @@ class SentimentConfig(_Strict):
 
 
 class SpikeRuleConfig(_Strict):
-    """The negative-spike detector (`pipeline/reputation/detector.py`) over daily metrics."""
+    """The negative-spike detector (`pipeline/reputation/detector.py`) over daily or hourly
+    metrics. Day-based fields apply to hourly rules in hours (x24), except the cooldown."""
 
     name: str = Field(default="negative-spike", pattern=r"^[A-Za-z0-9_.-]+$")
     kind: Literal["negative_spike"] = "negative_spike"
+    freq: Literal["D", "H"] = Field(default="D", description="daily or hourly series")
     baseline_days: int = Field(default=14, ge=3, description="trailing level window")
     min_history: int = Field(default=7, ge=1)
     min_negative: int = Field(default=5, ge=1)
@@ -100,13 +102,24 @@ class SpikeRuleConfig(_Strict):
     use_share: bool = Field(default=True, description="also test the negative share")
     persistence_k: int = Field(default=1, ge=1)
     persistence_m: int = Field(default=1, ge=1)
+    cooldown_hours: int = Field(default=6, ge=0, description="hourly rules only")
     max_per_day: int = Field(default=3, ge=0, description="alerts per brand and day")
 
 
+def _default_rules() -> list[SpikeRuleConfig]:
+    return [SpikeRuleConfig(),
+            SpikeRuleConfig(name="negative-spike-hourly", freq="H", baseline_days=7,
+                            min_history=2)]
+
+
 class AlertConfig(_Strict):
-    rules: list[SpikeRuleConfig] = Field(default_factory=lambda: [SpikeRuleConfig()])
+    rules: list[SpikeRuleConfig] = Field(default_factory=_default_rules)
     # alerts on days older than this (before the newest data day) are stored, not sent
     notify_max_age_days: int = Field(default=3, ge=0)
+    # notifications per brand and day over all rules; later alerts are stored, not sent
+    max_notifications_per_day: int = Field(default=3, ge=0)
+    # where the report lives for the alert's link (e.g. an intranet URL); default: the file
+    report_base_url: str | None = None
 
 
 class NotificationConfig(_Strict):
@@ -135,6 +148,14 @@ class ReportConfig(_Strict):
     days: int = Field(default=28, ge=1)
 
 
+class ReputationConfig(_Strict):
+    """See `pipeline.reputation.score`: 100 * sum(w * s) / (sum(w) + prior_weight)."""
+
+    prior_weight: float = Field(default=5.0, ge=0, description="neutral pseudo-weight")
+    trend_days: int = Field(default=7, ge=1, description="trailing window of the trend")
+    response_queue_days: int = Field(default=14, ge=1, description="oldest open post shown")
+
+
 class Config(_Strict):
     brands: list[BrandConfig] = Field(min_length=1)
     sources: list[SourceConfig] = Field(default_factory=list)
@@ -145,6 +166,7 @@ class Config(_Strict):
     notifications: list[NotificationConfig] = Field(default_factory=list)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
+    reputation: ReputationConfig = Field(default_factory=ReputationConfig)
     # directory of the config file: relative paths (SQLite file, file sources) resolve here
     base_dir: Path = Field(default=Path("."), exclude=True)
 

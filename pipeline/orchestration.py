@@ -145,14 +145,20 @@ def interval_days(start: datetime, end: datetime) -> tuple[date, date]:
     return start.date(), max(start.date(), last.date())
 
 
+# posts analysed late (a source that was down, a slow feed) still count: the metrics of
+# the days before the interval are recomputed too (idempotent)
+LATE_DATA_DAYS = 3
+
+
 def reputation_for_interval(start: datetime, end: datetime) -> dict[str, Any]:
-    """Daily metrics and spike alerts for the days of the interval (never by now())."""
+    """Metrics for the interval's days and the LATE_DATA_DAYS before them, then spike
+    alerts for the interval's days (never by now())."""
     from pipeline import jobs
 
     config = load()
     first, last = interval_days(start, end)
     engine = jobs.open_warehouse(config)
-    rows = jobs.aggregate(engine, config, first, last)
+    rows = jobs.aggregate(engine, config, first - timedelta(days=LATE_DATA_DAYS), last)
     alert_channels = [n for n in config.notifications if n.name != REPORT_CHANNEL]
     alerts = jobs.alert(engine, config.model_copy(update={"notifications": alert_channels}),
                         first, last)

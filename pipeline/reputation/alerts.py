@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, desc, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from pipeline.config import Config, SpikeRuleConfig
-from pipeline.records import as_date, utcnow
+from pipeline.records import as_date, as_utc, utcnow
+from pipeline.report.paths import latest_report_link
 from pipeline.reputation.detector import DetectorParams, cap_per_day
+from pipeline.reputation.explain import explain_spike
 from pipeline.reputation.notify import deliver
-from pipeline.reputation.spikes import Spike, detect_negative_spikes
+from pipeline.reputation.spikes import Spike, detect_hourly_spikes, detect_negative_spikes
 from pipeline.warehouse.load import upsert
-from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, post, sentiment
+from pipeline.warehouse.schema import alert, brand_metrics_slice, daily_brand_metrics
 
 log = logging.getLogger(__name__)
 
-EXAMPLE_POSTS = 3
 # six weeks of seasonality plus the noise history: the same verdicts as a continuous run
 HISTORY_DAYS = 56
 
@@ -37,15 +38,60 @@ class AlertRecord:
     message: str
     details: dict[str, Any]
     notified_at: Any = None
+    hour: datetime | None = None
 
 
 def rule_params(rule: SpikeRuleConfig) -> DetectorParams:
+    """Day-based rule fields become hours for hourly rules (the cooldown has its own)."""
+    per_day = 24 if rule.freq == "H" else 1
     return DetectorParams.for_freq(
-        "D", level_window=rule.baseline_days, min_history=rule.min_history,
-        min_negative=rule.min_negative, min_ratio=rule.min_ratio, threshold=rule.threshold,
-        cooldown=rule.cooldown_days, share_guard=rule.use_share,
+        rule.freq, level_window=rule.baseline_days * per_day,
+        min_history=rule.min_history * per_day, min_negative=rule.min_negative,
+        min_ratio=rule.min_ratio, threshold=rule.threshold,
+        cooldown=rule.cooldown_hours if rule.freq == "H" else rule.cooldown_days,
+        share_guard=rule.use_share,
         persistence_k=rule.persistence_k, persistence_m=rule.persistence_m,
     )
+
+
+def _daily_series(conn: Connection, brand: str, first: date,
+                  end: date) -> tuple[list[date], list[int], list[int]]:
+    m = daily_brand_metrics.c
+    rows = conn.execute(select(m.day, m.negative, m.neutral, m.positive)
+                        .where(m.brand == brand, m.day >= first, m.day <= end)).all()
+    by_day = {as_date(r.day): r for r in rows}
+    if not by_day:
+        return [], [], []
+    start = min(by_day)
+    days = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    # scored mentions only: the share test compares like with like
+    totals = [by_day[d].negative + by_day[d].neutral + by_day[d].positive
+              if d in by_day else 0 for d in days]
+    negatives = [by_day[d].negative if d in by_day else 0 for d in days]
+    return days, totals, negatives
+
+
+def _hourly_series(conn: Connection, brand: str, first: date,
+                   end: date) -> tuple[list[datetime], list[int], list[int]]:
+    s = brand_metrics_slice.c
+    after = datetime.combine(end + timedelta(days=1), time(), UTC)
+    rows = conn.execute(
+        select(s.period_start, s.negative, s.neutral, s.positive)
+        .where(s.brand == brand, s.grain == "hour", s.dimension == "all",
+               s.period_start >= datetime.combine(first, time(), UTC), s.period_start < after)
+    ).all()
+    by_hour = {as_utc(r.period_start): r for r in rows}
+    if not by_hour:
+        return [], [], []
+    hour = datetime.combine(min(by_hour).date(), time(), UTC)
+    hours = []
+    while hour < after:
+        hours.append(hour)
+        hour += timedelta(hours=1)
+    totals = [by_hour[h].negative + by_hour[h].neutral + by_hour[h].positive
+              if h in by_hour else 0 for h in hours]
+    negatives = [by_hour[h].negative if h in by_hour else 0 for h in hours]
+    return hours, totals, negatives
 
 
 def evaluate_alerts(
@@ -55,83 +101,52 @@ def evaluate_alerts(
     created: list[AlertRecord] = []
     for rule in config.alerts.rules:
         params = rule_params(rule)
-        history_start = start - timedelta(days=max(HISTORY_DAYS, params.level_window))
-        m = daily_brand_metrics.c
+        window_days = params.level_window // (24 if rule.freq == "H" else 1)
+        history_start = start - timedelta(days=max(HISTORY_DAYS, window_days))
         for brand in config.brands:
-            rows = conn.execute(
-                select(m.day, m.negative, m.neutral, m.positive)
-                .where(m.brand == brand.name, m.day >= history_start, m.day <= end)
-                .order_by(m.day)
-            ).all()
-            if not rows:
-                continue
-            by_day = {as_date(r.day): r for r in rows}
-            first = min(by_day)
-            days = [first + timedelta(days=i) for i in range((end - first).days + 1)]
-            negatives = [by_day[d].negative if d in by_day else 0 for d in days]
-            # scored mentions only: the share test compares like with like
-            totals = [by_day[d].negative + by_day[d].neutral + by_day[d].positive
-                      if d in by_day else 0 for d in days]
-            spikes = [s for s in detect_negative_spikes(days, totals, negatives, params)
-                      if s.day >= start]
+            spikes: list[Spike]
+            if rule.freq == "H":
+                hours, totals, negatives = _hourly_series(conn, brand.name, history_start, end)
+                spikes = detect_hourly_spikes(hours, totals, negatives, params) if hours else []
+            else:
+                days, totals, negatives = _daily_series(conn, brand.name, history_start, end)
+                spikes = detect_negative_spikes(days, totals, negatives, params) if days else []
+            spikes = [s for s in spikes if s.day >= start]
             spikes = cap_per_day(spikes, rule.max_per_day, time=lambda s: s.day)
+            link = latest_report_link(config, brand.name)
             for spike in spikes:
-                record = _alert_record(conn, rule.name, brand.name, spike, model, version)
+                record = _alert_record(conn, rule, brand.name, spike, model, version, link)
                 upsert(conn, alert, [{
                     "alert_id": record.alert_id, "rule": record.rule, "brand": record.brand,
                     "day": record.day, "severity": record.severity, "status": "open",
                     "value": record.value, "baseline": record.baseline, "score": spike.score,
                     "message": record.message, "details": record.details,
                     "created_at": utcnow(), "notified_at": None, "delivery": None,
+                    "freq": rule.freq, "period_start": spike.hour or datetime.combine(
+                        spike.day, time(), UTC),
                 }])
                 created.append(record)
     return created
 
 
-def _alert_record(conn: Connection, rule: str, brand: str, spike: Spike,
-                  model: str, version: str) -> AlertRecord:
-    message = (f"{brand}: {spike.value} negative mentions on {spike.day:%Y-%m-%d} "
-               f"vs a baseline of {spike.baseline:g}/day (severity {spike.severity}/10)")
+def _alert_record(conn: Connection, rule: SpikeRuleConfig, brand: str, spike: Spike,
+                  model: str, version: str, link: str) -> AlertRecord:
+    if spike.hour is not None:
+        when = f"{spike.hour:%Y-%m-%d %H}:00 UTC"
+        alert_id = f"{rule.name}:{brand}:{spike.hour:%Y-%m-%dT%H}"
+        message = (f"{brand}: {spike.value} negative mentions in the hour from {when} "
+                   f"vs a baseline of {spike.baseline:g}/hour (severity {spike.severity}/10)")
+    else:
+        alert_id = f"{rule.name}:{brand}:{spike.day:%Y-%m-%d}"
+        message = (f"{brand}: {spike.value} negative mentions on {spike.day:%Y-%m-%d} "
+                   f"vs a baseline of {spike.baseline:g}/day (severity {spike.severity}/10)")
     return AlertRecord(
-        alert_id=f"{rule}:{brand}:{spike.day:%Y-%m-%d}", rule=rule, brand=brand, day=spike.day,
+        alert_id=alert_id, rule=rule.name, brand=brand, day=spike.day,
         severity=spike.severity, status="open", value=float(spike.value),
-        baseline=spike.baseline, message=message,
-        details=explain_spike(conn, brand, spike.day, model, version),
+        baseline=spike.baseline, message=message, hour=spike.hour,
+        details=explain_spike(conn, brand, spike.day, model, version, hour=spike.hour,
+                              report_link=link),
     )
-
-
-def explain_spike(conn: Connection, brand: str, day: date, model: str,
-                  version: str) -> dict[str, Any]:
-    """The posts, sources and communities behind a day's negative mentions."""
-    negative = and_(
-        mention.c.brand == brand, mention.c.day == day,
-        sentiment.c.model == model, sentiment.c.version == version,
-        sentiment.c.label == "negative", post.c.duplicate_of.is_(None),
-    )
-    base = (select(post.c.post_id, post.c.source, post.c.community, post.c.url,
-                   post.c.text, sentiment.c.negative)
-            .select_from(mention)
-            .join(post, post.c.post_id == mention.c.post_id)
-            .join(sentiment, sentiment.c.post_id == mention.c.post_id)
-            .where(negative))
-    top = conn.execute(base.order_by(desc(sentiment.c.negative), post.c.post_id)
-                       .limit(EXAMPLE_POSTS)).all()
-    by = {}
-    for column in ("source", "community"):
-        col = post.c[column]
-        rows = conn.execute(
-            select(col, func.count().label("n")).select_from(mention)
-            .join(post, post.c.post_id == mention.c.post_id)
-            .join(sentiment, sentiment.c.post_id == mention.c.post_id)
-            .where(negative).group_by(col).order_by(desc("n"), col).limit(3)
-        ).all()
-        by[column + "s"] = [{"name": r[0], "negative": int(r[1])} for r in rows]
-    return {
-        "top_posts": [{"post_id": r.post_id, "url": r.url, "source": r.source,
-                       "text": r.text[:280], "negative": round(float(r.negative), 3)}
-                      for r in top],
-        **by,
-    }
 
 
 def notify_pending(engine: Engine, config: Config) -> dict[str, int]:
@@ -142,14 +157,20 @@ def notify_pending(engine: Engine, config: Config) -> dict[str, int]:
             select(alert).where(alert.c.notified_at.is_(None), alert.c.status == "open")
             .order_by(alert.c.day, alert.c.alert_id)
         ).mappings().all()
-    stats = {"sent": 0, "failed": 0, "historical": 0}
+    stats = {"sent": 0, "failed": 0, "historical": 0, "capped": 0}
     cutoff = as_date(newest) - timedelta(days=config.alerts.notify_max_age_days) \
         if newest else None
+    cap = config.alerts.max_notifications_per_day
     for row in pending:
         log.warning("ALERT %s", row["message"])
         if cutoff is not None and as_date(row["day"]) < cutoff:
             delivery = {"_": f"not sent: older than {config.alerts.notify_max_age_days} days"}
             stats["historical"] += 1
+            ok = True
+        elif _sent_today(engine, row["brand"], as_date(row["day"])) >= cap:
+            delivery = {"_": f"not sent: {cap} notifications for {row['brand']} that day "
+                             "already (alerts.max_notifications_per_day)"}
+            stats["capped"] += 1
             ok = True
         else:
             delivery = deliver(config.notifications, title=f"stimmung alert: {row['brand']}",
@@ -163,14 +184,33 @@ def notify_pending(engine: Engine, config: Config) -> dict[str, int]:
     return stats
 
 
+def _sent_today(engine: Engine, brand: str, day: date) -> int:
+    """Notifications actually delivered (or attempted) for a brand and day."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(alert.c.delivery).where(
+            alert.c.brand == brand, alert.c.day == day, alert.c.notified_at.is_not(None))).all()
+    return sum(1 for (delivery,) in rows if delivery and "_" not in delivery)
+
+
 def _alert_body(row: Any) -> str:
     lines = [row["message"]]
     details = row["details"] or {}
     for item in details.get("top_posts", []):
         lines.append(f"- [{item['source']}] {item['text'][:160]} {item.get('url') or ''}")
-    sources = ", ".join(f"{s['name']} ({s['negative']})" for s in details.get("sources", []))
-    if sources:
-        lines.append(f"sources: {sources}")
+    for key, label in (("sources", "sources"), ("communities", "communities")):
+        named = ", ".join(f"{s['name']} ({s['negative']})" for s in details.get(key, [])
+                          if s.get("name"))
+        if named:
+            lines.append(f"{label}: {named}")
+    grown = ", ".join(f"{p['label']} ({p['negative']} vs {p['expected']:g} expected)"
+                      for p in details.get("problems", []))
+    if grown:
+        lines.append(f"problems that grew: {grown}")
+    phrases = ", ".join(p["phrase"] for p in details.get("keyphrases", []))
+    if phrases:
+        lines.append(f"keyphrases that grew: {phrases}")
+    if details.get("report"):
+        lines.append(f"report: {details['report']}")
     return "\n".join(lines)
 
 

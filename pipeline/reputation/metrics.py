@@ -1,29 +1,39 @@
-"""Daily brand metrics: volume, sentiment mix, net sentiment, share of voice.
+"""Brand metrics per day, per hour, and per day and source / community / language.
 
-A mention counts once per (post, brand); near/exact duplicates (cross-posts) do not
-count. A human label (`sentiment_override`) wins over the model's label.
+A mention counts once per (post, brand); near/exact duplicates (cross-posts) and posts
+by the brand's own official accounts do not count. A human label (`sentiment_override`)
+wins over the model's label.
 net sentiment = (positive - negative) / (positive + negative), None when both are 0.
 share of voice = brand volume / (brand volume + volumes of its configured competitors).
+reach = sum of `pipeline.reputation.reach.reach` over the mentions.
+reputation: see `pipeline.reputation.score`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, delete, exists, func, select
 
 from pipeline.config import Config
-from pipeline.records import as_date, utcnow
+from pipeline.records import as_date, as_utc, utcnow
+from pipeline.reputation import reach as reach_of
+from pipeline.reputation.score import SIGN, reputation
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import (
+    brand_metrics_slice,
     daily_brand_metrics,
     mention,
+    official_account,
     post,
     sentiment,
     sentiment_override,
 )
+
+DIMENSIONS = ("source", "community", "lang")
 
 
 @dataclass(slots=True)
@@ -32,10 +42,32 @@ class DayCounts:
     negative: int = 0
     neutral: int = 0
     positive: int = 0
+    reach: float = 0.0
+    rep_sum: float = 0.0
+    rep_weight: float = 0.0
 
     @property
     def unscored(self) -> int:
         return self.volume - self.negative - self.neutral - self.positive
+
+    def add(self, label: str | None, engagement: dict[str, float] | None) -> None:
+        self.volume += 1
+        self.reach += reach_of.reach(engagement)
+        if label in SIGN:
+            setattr(self, label, getattr(self, label) + 1)
+            w = reach_of.weight(engagement)
+            self.rep_sum += w * SIGN[label]
+            self.rep_weight += w
+
+    def figures(self, prior_weight: float) -> dict[str, float | int | None]:
+        return {
+            "volume": self.volume, "negative": self.negative, "neutral": self.neutral,
+            "positive": self.positive, "unscored": self.unscored,
+            "net_sentiment": net_sentiment(self.positive, self.negative),
+            "reach": round(self.reach, 3), "rep_sum": round(self.rep_sum, 6),
+            "rep_weight": round(self.rep_weight, 6),
+            "reputation": reputation(self.rep_sum, self.rep_weight, prior_weight),
+        }
 
 
 def net_sentiment(positive: int, negative: int) -> float | None:
@@ -52,19 +84,22 @@ def share_of_voice(own: int, competitors: Iterable[int]) -> float | None:
 EFFECTIVE_LABEL = func.coalesce(sentiment_override.c.label, sentiment.c.label)
 
 
-def count_mentions(
-    conn: Connection, model: str, version: str, start: date, end: date
-) -> dict[tuple[str, date], DayCounts]:
-    label = EFFECTIVE_LABEL
+@dataclass(slots=True)
+class MentionCounts:
+    """One pass over the mentions of a period, counted per grain and dimension."""
+
+    daily: dict[tuple[str, date], DayCounts]
+    hourly: dict[tuple[str, datetime], DayCounts]
+    slices: dict[tuple[str, date, str, str], DayCounts]
+
+
+def count_mentions(conn: Connection, model: str, version: str, start: date,
+                   end: date) -> MentionCounts:
+    by_official = exists().where(official_account.c.brand == mention.c.brand,
+                                 official_account.c.author_id == post.c.author_id)
     query = (
-        select(
-            mention.c.brand,
-            mention.c.day,
-            func.count().label("volume"),
-            func.sum(case((label == "negative", 1), else_=0)).label("negative"),
-            func.sum(case((label == "neutral", 1), else_=0)).label("neutral"),
-            func.sum(case((label == "positive", 1), else_=0)).label("positive"),
-        )
+        select(mention.c.brand, mention.c.day, post.c.created_at, post.c.source,
+               post.c.community, post.c.lang, post.c.engagement, EFFECTIVE_LABEL.label("label"))
         .select_from(mention)
         .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
         .outerjoin(sentiment, and_(
@@ -73,34 +108,38 @@ def count_mentions(
             sentiment.c.version == version,
         ))
         .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
-        .where(mention.c.day >= start, mention.c.day <= end)
-        .group_by(mention.c.brand, mention.c.day)
+        .where(mention.c.day >= start, mention.c.day <= end, ~by_official)
     )
-    result: dict[tuple[str, date], DayCounts] = {}
-    for row in conn.execute(query):
-        result[(row.brand, as_date(row.day))] = DayCounts(
-            int(row.volume), int(row.negative or 0), int(row.neutral or 0), int(row.positive or 0)
-        )
-    return result
+    counts = MentionCounts(defaultdict(DayCounts), defaultdict(DayCounts), defaultdict(DayCounts))
+    for row in conn.execute(query.execution_options(yield_per=2000)):
+        day = as_date(row.day)
+        engagement = row.engagement if isinstance(row.engagement, dict) else None
+        counts.daily[(row.brand, day)].add(row.label, engagement)
+        hour = as_utc(row.created_at).replace(minute=0, second=0, microsecond=0)
+        counts.hourly[(row.brand, hour)].add(row.label, engagement)
+        for dimension in DIMENSIONS:
+            value = getattr(row, dimension) or ""
+            counts.slices[(row.brand, day, dimension, value[:300])].add(row.label, engagement)
+    return counts
 
 
 def compute_daily_metrics(
     conn: Connection, config: Config, model: str, version: str, start: date, end: date
 ) -> int:
-    """(Re)compute and upsert metrics for every brand and day in [start, end]."""
+    """(Re)compute metrics for every brand and day in [start, end]: the daily table, and
+    the hourly and per-source/community/language slices (replaced for the period)."""
     counts = count_mentions(conn, model, version, start, end)
+    prior = config.reputation.prior_weight
     now = utcnow()
     rows = []
     day = start
     while day <= end:
         for brand in config.brands:
-            own = counts.get((brand.name, day), DayCounts())
-            rivals = [counts.get((c, day), DayCounts()).volume for c in brand.competitors]
+            own = counts.daily.get((brand.name, day), DayCounts())
+            rivals = [counts.daily.get((c, day), DayCounts()).volume for c in brand.competitors]
             rows.append({
                 "brand": brand.name, "day": day, "model": model, "version": version,
-                "volume": own.volume, "negative": own.negative, "neutral": own.neutral,
-                "positive": own.positive, "unscored": own.unscored,
-                "net_sentiment": net_sentiment(own.positive, own.negative),
+                **own.figures(prior),
                 "share_of_voice": share_of_voice(own.volume, rivals) if brand.competitors
                 else None,
                 "computed_at": now,
@@ -108,6 +147,25 @@ def compute_daily_metrics(
         day += timedelta(days=1)
     columns = [c.name for c in daily_brand_metrics.columns if c.name not in ("brand", "day")]
     upsert(conn, daily_brand_metrics, rows, update=columns)
+
+    first = datetime.combine(start, time(), UTC)
+    after = datetime.combine(end + timedelta(days=1), time(), UTC)
+    brands = [b.name for b in config.brands]
+    s = brand_metrics_slice.c
+    conn.execute(delete(brand_metrics_slice).where(
+        s.brand.in_(brands), s.period_start >= first, s.period_start < after))
+    base = {"model": model, "version": version, "computed_at": now}
+    slice_rows = [
+        {"brand": b, "grain": "hour", "period_start": hour, "dimension": "all", "value": "",
+         **base, **c.figures(prior)}
+        for (b, hour), c in sorted(counts.hourly.items()) if b in brands
+    ] + [
+        {"brand": b, "grain": "day", "period_start": datetime.combine(d, time(), UTC),
+         "dimension": dim, "value": value, **base, **c.figures(prior)}
+        for (b, d, dim, value), c in sorted(counts.slices.items()) if b in brands
+    ]
+    upsert(conn, brand_metrics_slice, slice_rows,
+           update=[c.name for c in brand_metrics_slice.columns if not c.primary_key])
     return len(rows)
 
 

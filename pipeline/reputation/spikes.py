@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from pipeline.reputation.detector import DetectorParams, detect
 
@@ -21,6 +21,18 @@ class Spike:
     baseline: float
     score: float
     severity: int
+    hour: datetime | None = None  # the hour of a spike in an hourly series
+
+
+def detect_hourly_spikes(
+    hours: Sequence[datetime], totals: Sequence[int] | None, negatives: Sequence[int],
+    params: DetectorParams,
+) -> list[Spike]:
+    """The same detector over hourly series (hour-of-week seasonality)."""
+    found = detect(hours, totals, negatives, params)
+    return [Spike(day=_day(d.time), value=d.value, baseline=round(d.expected, 2),
+                  score=round(d.score, 3), severity=d.severity,
+                  hour=d.time if isinstance(d.time, datetime) else None) for d in found]
 
 
 def detect_negative_spikes(

@@ -122,6 +122,8 @@ post = Table(
     Column("processed_at", TS, nullable=False),
     Index("ix_post_day", "day"),
     Index("ix_post_content_hash", "content_hash"),
+    Index("ix_post_parent_post_id", "parent_post_id"),
+    Index("ix_post_author_id", "author_id"),
 )
 
 brand = Table(
@@ -180,6 +182,47 @@ daily_brand_metrics = Table(
     Column("net_sentiment", Float),
     Column("share_of_voice", Float),
     Column("computed_at", TS, nullable=False),
+    # reputation (pipeline.reputation.score): 100 * rep_sum / (rep_weight + prior weight)
+    Column("reach", Float),
+    Column("rep_sum", Float),
+    Column("rep_weight", Float),
+    Column("reputation", Float),
+)
+
+# the same figures per hour (dimension "all", for hourly alerts) and per day and
+# source / community / language
+brand_metrics_slice = Table(
+    "brand_metrics_slice",
+    metadata,
+    Column("brand", String(200), primary_key=True),
+    Column("grain", String(8), primary_key=True),  # day | hour
+    Column("period_start", TS, primary_key=True),
+    Column("dimension", String(16), primary_key=True),  # all | source | community | lang
+    Column("value", String(300), primary_key=True),  # "" for dimension "all"
+    Column("model", String(200), nullable=False),
+    Column("version", String(64), nullable=False),
+    Column("volume", Integer, nullable=False),
+    Column("negative", Integer, nullable=False),
+    Column("neutral", Integer, nullable=False),
+    Column("positive", Integer, nullable=False),
+    Column("unscored", Integer, nullable=False),
+    Column("net_sentiment", Float),
+    Column("reach", Float, nullable=False),
+    Column("rep_sum", Float, nullable=False),
+    Column("rep_weight", Float, nullable=False),
+    Column("reputation", Float),
+    Column("computed_at", TS, nullable=False),
+    Index("ix_brand_metrics_slice_period", "grain", "period_start"),
+)
+
+# pseudonymous ids of the brands' own accounts (config `official_accounts`), per source
+official_account = Table(
+    "official_account",
+    metadata,
+    Column("brand", String(200), primary_key=True),
+    Column("source", String(200), primary_key=True),
+    Column("author_id", String(32), primary_key=True),
+    Column("updated_at", TS, nullable=False),
 )
 
 alert = Table(
@@ -199,6 +242,8 @@ alert = Table(
     Column("created_at", TS, nullable=False),
     Column("notified_at", TS),
     Column("delivery", Json),  # per channel: ok | error text | skipped reason
+    Column("freq", String(1), nullable=False, server_default="D"),  # D | H
+    Column("period_start", TS),  # the hour of an hourly alert, midnight of a daily one
     Index("ix_alert_brand_day", "brand", "day"),
 )
 
