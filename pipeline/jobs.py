@@ -23,6 +23,7 @@ from pipeline.nlp.sentiment.base import SentimentBackend
 from pipeline.records import RawPost, as_date, post_key, utcnow
 from pipeline.reputation.alerts import AlertRecord, evaluate_alerts, notify_pending
 from pipeline.reputation.metrics import compute_daily_metrics, mention_day_range
+from pipeline.reputation.official import sync_official_accounts
 from pipeline.sources.base import SourceError, build_source
 from pipeline.text.pseudonym import Pseudonymiser
 from pipeline.warehouse import state
@@ -35,6 +36,7 @@ from pipeline.warehouse.schema import (
     intent,
     keyphrase,
     mention,
+    official_account,
     post,
     post_problem,
     problem,
@@ -195,6 +197,15 @@ def sync_brands(engine: Engine, config: Config) -> None:
         } for b in config.brands], update=["query", "competitors", "updated_at"])
 
 
+def sync_official(engine: Engine, config: Config) -> set[tuple[str, str]]:
+    """Store the pseudonyms of the brands' official accounts; (brand, author id) pairs."""
+    pseudonymiser = Pseudonymiser.from_env(config.privacy.pseudonym_key_env)
+    with engine.begin() as conn:
+        sync_official_accounts(conn, config, pseudonymiser)
+        rows = conn.execute(select(official_account.c.brand, official_account.c.author_id))
+        return {(r.brand, r.author_id) for r in rows}
+
+
 def _load_recent_hashes(engine: Engine, enricher: Enricher) -> None:
     since = (utcnow() - timedelta(days=NEAR_DUP_WINDOW_DAYS)).date()
     with engine.connect() as conn:
@@ -215,6 +226,7 @@ def analyze(
 ) -> AnalyzeResult:
     """Clean, enrich, match and score every raw post that has no `post` row yet."""
     sync_brands(engine, config)
+    official = sync_official(engine, config)
     backend = backend or load_backend(config.sentiment.model)
     enricher = build_enricher(config)
     _load_recent_hashes(engine, enricher)
@@ -236,13 +248,14 @@ def analyze(
         if not raws:
             break
         last = (raws[-1]["created_at"], raws[-1]["post_id"])
-        _analyze_batch(engine, raws, enricher, backend, config, result)
+        _analyze_batch(engine, raws, enricher, backend, config, result, official)
         progress("analyze", len(raws))
     return result
 
 
 def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enricher,
-                   backend: SentimentBackend, config: Config, result: AnalyzeResult) -> None:
+                   backend: SentimentBackend, config: Config, result: AnalyzeResult,
+                   official: set[tuple[str, str]]) -> None:
     posts, mentions = enricher.enrich(raws)
     now = utcnow()
     by_id = {p.post_id: p for p in posts}
@@ -280,15 +293,17 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
                                 "matched": list(m.matched)} for m in mentions])
         upsert(conn, sentiment, scores)
         # intent, keyphrases and customer problems of the mentioned posts (cross-posts
-        # left out so a problem's volume counts each post once)
+        # left out so a problem's volume counts each post once; the brand's own
+        # accounts are not its customers)
         labels = {row["post_id"]: row["label"] for row in scores}
         brands: dict[str, list[str]] = {}
         for m in mentions:
-            brands.setdefault(m.post_id, []).append(m.brand)
+            if (m.brand, by_id[m.post_id].author_id) not in official:
+                brands.setdefault(m.post_id, []).append(m.brand)
         analyze_problems(conn, [{
             "post_id": p.post_id, "text": p.text, "lang": p.lang, "day": p.created_at.date(),
             "brands": brands[p.post_id], "sentiment": labels.get(p.post_id),
-        } for p in mentioned if p.duplicate_of is None])
+        } for p in mentioned if p.duplicate_of is None and p.post_id in brands])
     result.posts += len(posts)
     result.mentions += len(mentions)
     result.duplicates += sum(1 for p in posts if p.duplicate_of)
@@ -348,8 +363,9 @@ def set_label(engine: Engine, post_id: str, label: str, note: str | None = None)
 
 def aggregate(engine: Engine, config: Config, start: date, end: date,
               *, backend: SentimentBackend | None = None) -> int:
-    """Recompute daily brand metrics for [start, end] with the configured model."""
+    """Recompute brand metrics for [start, end] with the configured model."""
     name, version = model_identity(config, backend)
+    sync_official(engine, config)
     with engine.begin() as conn:
         return compute_daily_metrics(conn, config, name, version, start, end)
 

@@ -1,0 +1,77 @@
+"""Command bodies for `stimmung queue` and `stimmung tribes` (mounted in cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import Config
+
+
+def _short(text: str, limit: int = 110) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -> None:
+    """Open questions and complaints of `brand` as of the end of day `end`."""
+    from pipeline import jobs
+    from pipeline.nlp.intent import INTENT_MODEL
+    from pipeline.records import utcnow
+    from pipeline.reputation.response_queue import response_queue
+
+    model, version = jobs.model_identity(cfg)
+    now = min(utcnow(), datetime.combine(end + timedelta(days=1), time(), UTC))
+    with engine.connect() as conn:
+        items = response_queue(conn, cfg.brand(brand), now, model, version, *INTENT_MODEL,
+                               max_age_days=cfg.reputation.response_queue_days, limit=limit)
+    table = Table(title=f"Waiting for an answer from {brand} (as of {now:%Y-%m-%d %H:%M} UTC)",
+                  show_lines=True)
+    for column, justify in (("priority", "right"), ("age", "right"), ("reach", "right"),
+                            ("intent", "left"), ("where", "left"), ("post", "left")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for q in items:
+        where = q.source + (f" · {q.community}" if q.community else "")
+        table.add_row(f"{q.priority:.2f}", f"{q.age_hours:.0f} h", f"{q.reach:g}", q.intent,
+                      where, _short(q.text) + (f"\n{q.url}" if q.url else ""))
+    if not items:
+        table.caption = "nothing waiting: every question and complaint has an official answer"
+    Console(file=sys.stdout, soft_wrap=True).print(table)
+
+
+def tribes_command(engine: Any, cfg: Config, brand: str, start: date, end: date,
+                   limit: int) -> None:
+    """Communities and authors that drive the conversation about `brand`."""
+    from pipeline import jobs
+    from pipeline.reputation.tribes import rank_authors, rank_communities
+
+    model, version = jobs.model_identity(cfg)
+    with engine.connect() as conn:
+        communities = rank_communities(conn, brand, start, end, model, version, limit=limit)
+        authors = rank_authors(conn, brand, start, end, model, version, limit=limit)
+    console = Console(file=sys.stdout, soft_wrap=True)
+    tribes = Table(title=f"Tribes: communities talking about {brand} ({start} – {end})")
+    for column in ("community", "source", "mentions", "growth", "net sentiment", "authors"):
+        tribes.add_column(column, justify="left" if column in ("community", "source")
+                          else "right")
+    for c in communities:
+        tribes.add_row(c.community or "(none)", c.source, str(c.mentions),
+                       "new" if c.growth is None else f"{c.growth:+.0%}",
+                       "—" if c.net_sentiment is None else f"{c.net_sentiment * 100:+.0f}",
+                       str(c.authors))
+    console.print(tribes)
+    chiefs = Table(title=f"Chiefs: the most influential authors ({start} – {end})")
+    for column in ("author", "community", "influence", "engagement", "centrality",
+                   "consistency", "mentions", "net sentiment"):
+        chiefs.add_column(column, justify="left" if column in ("author", "community")
+                          else "right")
+    for a in authors:
+        chiefs.add_row(a.author_id, a.community or "(none)", f"{a.influence:.0f}",
+                       f"{a.engagement:g}", f"{a.centrality:.2f}", f"{a.consistency:.2f}",
+                       str(a.mentions),
+                       "—" if a.net_sentiment is None else f"{a.net_sentiment * 100:+.0f}")
+    console.print(chiefs)
