@@ -65,7 +65,8 @@ def test_demo_loads_every_source_and_fires_the_spike(demo_runs: dict[str, Any],
     manifest = first.manifest.to_dict()
     assert counts["raw_post"] == manifest["total_posts"]
     assert counts["post"] == counts["raw_post"]
-    assert counts["mention"] > 0.8 * counts["post"]
+    # replies in forum threads rarely name the brand: count top-level posts only
+    assert counts["mention"] > 0.8 * (counts["post"] - manifest["counts"]["replies"])
     assert counts["sentiment"] > 0
     spike = (manifest["spike_brand"], str(manifest["spike_day"]))
     fired = {(a["brand"], str(a["day"])) for a in first.alerts}

@@ -12,6 +12,19 @@ Injected signals:
   ("Entkalkungswarnung") keeps appearing after firmware 3.2; absent before, growing
   from 1-2 to ~10 posts a day.
 
+Reply threads, ~350-400 extra posts (only in the JSONL export, whose `parent` column holds
+the parent's `id`; generated from a separate random stream, so the top-level posts are the
+same as with `threads=False`):
+* each brand's official accounts (`BRANDS[...]["official_accounts"]`, e.g.
+  `Kaffeekraft_Service`) answer roughly half of the brand's questions and complaints
+  within hours (07:00-22:00; Kaffeekraft's team is silent on spike day); the rest stay
+  unanswered, the material for a response queue;
+* ordinary members reply briefly (me too, tips, +1), askers thank their helpers;
+* one "chief" per community of the export (`CHIEFS`) answers many questions and is
+  replied to most, so reply-graph centrality has a clear top.
+Gold labels mark replies (`parent`), posts by official accounts (`official`) and the
+questions/complaints an official account answered (`answered_by_official`, `answered_by`).
+
 `write_demo_data()` writes the corpus as two RSS 2.0 feeds, one Atom 1.0 feed, one JSONL
 support-tool export and a `manifest.json` (see `DemoManifest`).
 """
@@ -20,15 +33,19 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import random
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
+
+from pipeline.text.dedup import Deduplicator
 
 DEFAULT_END = date(2026, 10, 31)
 
@@ -45,18 +62,21 @@ BRANDS: dict[str, dict[str, Any]] = {
         "query": '"Kaffeekraft" OR "Kaffee-Kraft" OR ("KK" AND (app OR maschine OR machine))',
         "products": ["Barista Pro", "Barista Pro 2", "Barista Mini", "Duo Milk"],
         "domain": "coffee",
+        "official_accounts": ["Kaffeekraft_Service"],
     },
     BRUEHWERK: {
         "aliases": ["Bruehwerk", "Bruhwerk"],
         "query": '"Brühwerk" OR "Bruehwerk" OR "Bruhwerk"',
         "products": ["Classic 58", "Duo S", "Mühle M2", "Compact One"],
         "domain": "coffee",
+        "official_accounts": ["Bruehwerk_Team"],
     },
     VELORA: {
         "aliases": ["Velora bikes", "Velora e-bike"],
         "query": '"Velora" AND NOT ("Hotel Velora" OR "Velora Resort")',
         "products": ["Urban 3", "Trail X", "Cargo Plus", "City Step"],
         "domain": "bike",
+        "official_accounts": ["Velora_Support", "VeloraBikes"],
     },
 }
 COMPETITORS: dict[str, list[str]] = {KAFFEEKRAFT: [BRUEHWERK], VELORA: []}
@@ -980,10 +1000,11 @@ _ID_PREFIX = {"kaffeeliebe_forum": "kl", "cremalab_blog": "cl", "velora_riders":
               "support_export": "sx"}
 
 JSONL_COLUMNS = ("id", "text", "author", "created", "channel", "lang", "likes", "replies",
-                 "url", "title")
+                 "url", "title", "parent")
 # the file source's mapping: post field -> column (see pipeline/sources/file.py)
 JSONL_MAPPING = {"external_id": "id", "body": "text", "created_at": "created",
-                 "author": "author", "community": "channel", "title": "title", "url": "url"}
+                 "author": "author", "community": "channel", "title": "title", "url": "url",
+                 "parent_id": "parent"}
 JSONL_ENGAGEMENT = {"score": "likes", "comments": "replies"}
 
 
@@ -1017,7 +1038,8 @@ def _community(channel: str, domain: str, topic: str, lang: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Gold:
-    """Hidden labels of a demo post (never written into the feeds or the export)."""
+    """Hidden labels of a demo post (never written into the feeds or the export, except
+    `parent`: the export's `parent` column)."""
 
     sentiment: str
     intent: str
@@ -1025,6 +1047,10 @@ class Gold:
     brands: tuple[str, ...]
     signal: str | None = None  # "spike" | "emerging" | None
     duplicate_of: str | None = None  # external id of the original for cross-posts
+    parent: str | None = None  # external id of the post this one replies to
+    official: bool = False  # written by an official account of a brand
+    answered_by_official: bool = False  # a question/complaint an official account answered
+    answered_by: tuple[str, ...] = ()  # the brands whose official accounts answered it
 
 
 @dataclass(frozen=True, slots=True)
@@ -1435,9 +1461,14 @@ def _to_html(text: str, lang: str, link: str | None) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
 
-def generate_corpus(end: date = DEFAULT_END, days: int = 60, seed: int = 7) -> list[DemoPost]:
-    """The demo corpus for the `days` days ending at `end`, sorted by time; deterministic."""
-    return _Generator(end, days, seed).run()
+def generate_corpus(end: date = DEFAULT_END, days: int = 60, seed: int = 7, *,
+                    threads: bool = True) -> list[DemoPost]:
+    """The demo corpus for the `days` days ending at `end`, sorted by time; deterministic.
+
+    `threads=False` leaves out the replies (and the answered flags of the gold labels).
+    """
+    posts = _Generator(end, days, seed).run()
+    return _Threads(end, seed).add(posts) if threads else posts
 
 
 def spike_day_for(end: date = DEFAULT_END) -> date:
@@ -1448,6 +1479,559 @@ def spike_day_for(end: date = DEFAULT_END) -> date:
 def emerging_start_for(end: date = DEFAULT_END) -> date:
     """The first day of the emerging customer problem for the corpus ending at `end`."""
     return end - timedelta(days=len(EMERGING_DAILY) - 1)
+
+
+# ----------------------------------------------------------------------------- threads
+# Replies exist only in the channels below (the JSONL export carries a `parent` column;
+# the feeds have no thread structure). They are generated after the main corpus, from
+# their own random stream, so the top-level posts do not change.
+
+THREAD_CHANNELS = ("support_export",)
+# the "chiefs": one helpful, very active member per community of the export
+CHIEFS: dict[str, str] = {
+    "hub/kaffee-talk-de": "Mahlgrad_Moni",
+    "hub/kaffee-talk-en": "dialin_dave",
+    "hub/ebike-talk": "WattWerner",
+}
+# share of a brand's questions and complaints that its official accounts answer
+_ANSWER_RATE = {KAFFEEKRAFT: 0.55, BRUEHWERK: 0.55, VELORA: 0.5}
+_CHIEF_RATE = {"question": 0.6, "complaint": 0.35, "suggestion": 0.1, "praise": 0.06, "other": 0.06}
+_USER_REPLIES = {  # parent intent -> weights of 0, 1, 2 ordinary replies
+    "question": (0.68, 0.27, 0.05), "complaint": (0.68, 0.27, 0.05),
+    "suggestion": (0.9, 0.1, 0.0), "praise": (0.9, 0.1, 0.0), "other": (0.9, 0.1, 0.0),
+}
+_AGENTS = ("Lena", "Tobias", "Aylin", "Jonas", "Marie", "Sven", "Priya", "Noah")
+_ID_KIND = {("coffee", "de"): "Seriennummer", ("bike", "de"): "Rahmennummer",
+            ("coffee", "en"): "serial number", ("bike", "en"): "frame number"}
+
+_OFFICIAL: dict[str, dict[str, tuple[str, ...]]] = {
+    "de": {
+        "greet": (
+            "Hallo, hier ist der {b}-Service.", "Hi, hier ist das {b}-Team!",
+            "Hallo aus dem {b}-Kundenservice.", "Guten Tag, hier schreibt der {b}-Support.",
+            "Hallo! Hier meldet sich das Service-Team von {b}.",
+        ),
+        "warm": ("Hallo und danke, dass du dich meldest! 😊", "Danke für deine Nachricht, schön, dass du fragst!"),
+        "sorry": (
+            "Das tut uns wirklich leid.", "Entschuldige bitte den Ärger.",
+            "Das ist natürlich nicht so, wie es sein soll.", "Sorry für die Umstände.",
+        ),
+        "complaint": (
+            "Schick uns bitte deine {id} per Direktnachricht, dann kümmern wir uns direkt darum.",
+            "Wir haben dir eine Direktnachricht geschickt, dort klären wir alles Weitere.",
+            "Unser Technik-Team schaut sich das an – bitte schreib uns deine Ticketnummer per DM.",
+            "Magst du uns kurz per DM schreiben, seit wann das auftritt? Dann finden wir eine Lösung.",
+            "Ruf uns gern direkt an oder schreib uns per DM, wir melden uns innerhalb eines Tages.",
+        ),
+        "question": (
+            "Eine Schritt-für-Schritt-Anleitung findest du in unserem Hilfe-Center unter „Pflege & Wartung“.",
+            "Wir schicken dir die Details gleich per Direktnachricht.",
+            "Die Antwort steht in unseren FAQ, den Link haben wir dir per DM geschickt.",
+            "Am schnellsten hilft dir unser Chat auf der Website, dort prüfen wir das mit deiner {id}.",
+            "Kurz gesagt: Das lässt sich einstellen, wir erklären dir per DM wie.",
+        ),
+        "known": (
+            "Der Fehler ist uns bekannt, unser Team arbeitet mit Hochdruck an einer Lösung.",
+            "Wir kennen das Problem und melden uns hier, sobald die Korrektur verfügbar ist.",
+        ),
+        "sign": (
+            "Viele Grüße, {agent}", "Beste Grüße, {agent} vom {b}-Team", "^{agent}",
+            "Dein {b}-Service ({agent})", "LG {agent}",
+        ),
+    },
+    "en": {
+        "greet": (
+            "Hi, this is the {b} service team.", "Hello from {b} support!",
+            "Hi there, {b} customer care here.", "Hello, this is {b} support.",
+            "Hi! The {b} team here.",
+        ),
+        "warm": ("Hi, and thanks for reaching out! 😊", "Thanks for your message, great question!"),
+        "sorry": (
+            "We're really sorry about this.", "Sorry for the trouble.",
+            "That's definitely not how it should be.", "Apologies for the hassle.",
+        ),
+        "complaint": (
+            "Please send us your {id} via direct message and we'll sort it out right away.",
+            "We've sent you a direct message so we can take care of this.",
+            "Our tech team is looking into it – could you DM us your ticket number?",
+            "Could you DM us since when this happens? Then we'll find a fix together.",
+            "Feel free to call us or send a DM, we'll get back to you within a day.",
+        ),
+        "question": (
+            "You'll find a step-by-step guide in our help center under 'Care & maintenance'.",
+            "We'll send you the details via direct message in a moment.",
+            "The answer is in our FAQ, we've sent you the link by DM.",
+            "Our website chat is the quickest way, we can check it there with your {id}.",
+            "Short answer: yes, that can be changed, we'll DM you the steps.",
+        ),
+        "known": (
+            "We're aware of the issue and our team is working hard on a fix.",
+            "This is a known problem, we'll post here as soon as the fix is available.",
+        ),
+        "sign": (
+            "Best, {agent}", "Cheers, {agent} from the {b} team", "^{agent}",
+            "Your {b} support ({agent})", "Kind regards, {agent}",
+        ),
+    },
+}
+
+# chief tips: domain -> topic ("*": any other topic) -> lang -> texts
+_CHIEF_TIPS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
+    "coffee": {
+        "grinder_noise": {
+            "de": ("Mahlwerk einmal komplett ausbauen und die Bohnenreste raussaugen, danach war es bei mir deutlich leiser.",
+                   "Stell den Mahlgrad ein, zwei Stufen gröber und stell die Maschine auf eine Gummimatte, das dämpft enorm."),
+            "en": ("Take the burrs out once and vacuum the old grounds, mine got much quieter after that.",
+                   "Go one or two steps coarser and put a rubber mat under the machine, it dampens a lot."),
+        },
+        "milk_foam": {
+            "de": ("Die Milch muss richtig kalt sein, direkt aus dem Kühlschrank. Und die Düse nach jedem Bezug kurz durchspülen.",
+                   "Probier mal Milch mit 3,5 % Fett, bei fettarmer Milch fällt der Schaum immer zusammen."),
+            "en": ("The milk has to be really cold, straight from the fridge. And purge the wand after every drink.",
+                   "Try whole milk, skimmed milk foam always collapses within a minute."),
+        },
+        "app_pairing": {
+            "de": ("Bluetooth am Handy aus und wieder an, Maschine zehn Sekunden vom Strom, dann neu koppeln. Klappt bei mir jedes Mal.",
+                   "In den Handy-Einstellungen das Gerät komplett entfernen und neu suchen lassen, das Zwischenspeichern macht Ärger."),
+            "en": ("Turn phone Bluetooth off and on, unplug the machine for ten seconds, then pair again. Works every time for me.",
+                   "Remove the device completely in your phone settings and search again, the cached pairing causes trouble."),
+        },
+        "customer_service": {
+            "de": ("Schreib direkt an die Service-Adresse und nenn die Seriennummer im Betreff, dann geht es bei mir meistens schneller.",
+                   "Ruf vormittags an, da ist die Warteschleife am kürzesten. Und alles schriftlich bestätigen lassen."),
+            "en": ("Email them directly with the serial number in the subject line, that's usually faster.",
+                   "Call in the morning, the queue is shortest then. And ask for everything in writing."),
+        },
+        "price": {
+            "de": ("Warte auf die Aktionswochen im Frühjahr, da gibt es regelmäßig {n}0 € Rabatt.",
+                   "Zubehör gibt es bei Drittanbietern oft zum halben Preis, passt genauso."),
+            "en": ("Wait for the spring sale, there's usually a decent discount.",
+                   "Third-party accessories fit just as well and cost half as much."),
+        },
+        "frother_update": {
+            "de": ("Bis es einen Fix gibt: Milch separat aufschäumen und die Maschine nicht neu starten, das hat bei mir den Fehlercode verschlimmert.",
+                   "Automatische App-Aktualisierungen ausschalten, dann erwischt es wenigstens nicht noch die Zweitmaschine."),
+            "en": ("Until there's a fix: froth the milk separately and don't keep restarting, that made the error code worse for me.",
+                   "Turn off automatic app updates so it doesn't hit your second machine too."),
+        },
+        "descaling_warning": {
+            "de": ("Workaround: Maschine ausschalten, Dampftaste gedrückt halten und wieder einschalten. Setzt den Zähler zurück, hält aber nur ein paar Tage.",
+                   "Einmal mit dem Original-Entkalker durchlaufen lassen und danach zehn Sekunden vom Strom nehmen, dann ist Ruhe, zumindest eine Weile."),
+            "en": ("Workaround: switch off, hold the steam button and switch on again. Resets the counter, but only lasts a few days.",
+                   "Run one cycle with the original descaler, then unplug for ten seconds. Quiet for a while at least."),
+        },
+        "*": {
+            "de": ("Schau mal ins Wiki hier im Forum, da hab ich das Schritt für Schritt erklärt.",
+                   "Bei mir hat ein Werksreset geholfen, vorher die Rezepte notieren.",
+                   "Wasserhärte richtig einstellen, das erklärt erstaunlich viele Probleme."),
+            "en": ("Check the wiki in this forum, I wrote a step-by-step guide there.",
+                   "A factory reset fixed it for me, just note down your recipes first.",
+                   "Set the water hardness correctly, it explains a surprising number of issues."),
+        },
+    },
+    "bike": {
+        "battery_range": {
+            "de": ("Reifendruck prüfen und im Eco-Modus anfahren, das bringt locker {n} Kilometer mehr.",
+                   "Akku nicht im kalten Keller lagern, bei unter zehn Grad bricht die Reichweite ein."),
+            "en": ("Check tyre pressure and start off in eco mode, that's easily a few extra kilometres.",
+                   "Don't store the battery in a cold garage, range drops a lot below ten degrees."),
+        },
+        "motor_noise": {
+            "de": ("Das Knacken kommt oft vom Tretlager, nicht vom Motor. Lass das beim Händler nachziehen.",
+                   "Kette reinigen und neu ölen, bei mir war das Geräusch danach weg."),
+            "en": ("The clicking is often the bottom bracket, not the motor. Have the dealer tighten it.",
+                   "Clean and re-lube the chain, the noise was gone for me afterwards."),
+        },
+        "delivery_delay": {
+            "de": ("Frag beim Händler nach der Auftragsnummer beim Hersteller, dann bekommst du einen echten Liefertermin.",
+                   "Bei mir hat es am Ende {n} Wochen gedauert. Schriftlich nachfragen hilft."),
+            "en": ("Ask the dealer for the factory order number, then you get a real delivery date.",
+                   "Mine took {n} weeks in the end. Asking in writing helps."),
+        },
+        "dealer_service": {
+            "de": ("Jeder Vertragshändler muss die Inspektion machen, nicht nur der, bei dem du gekauft hast.",
+                   "Termin online buchen statt anrufen, dann bist du meist in einer Woche dran."),
+            "en": ("Any authorised dealer has to do the service, not only the one you bought from.",
+                   "Book the service online instead of calling, usually you're in within a week."),
+        },
+        "*": {
+            "de": ("Schau mal in den Sammelthread oben angepinnt, da steht die Lösung auf Seite {n}.",
+                   "Display-Reset: beide Tasten zehn Sekunden halten. Hat bei mir schon oft geholfen.",
+                   "Firmware beim Händler prüfen lassen, die aktuelle Version behebt einiges."),
+            "en": ("Check the pinned megathread, the fix is on page {n}.",
+                   "Display reset: hold both buttons for ten seconds. Has saved me more than once.",
+                   "Have the dealer check the firmware, the current version fixes a lot."),
+        },
+    },
+}
+
+_CHIEF_FRAME: dict[str, dict[str, tuple[str, ...]]] = {
+    "de": {"open": ("Kenne ich gut.", "Moin!", "Das Thema hatten wir hier schon öfter.",
+                    "Kurzer Tipp aus Erfahrung:", "", ""),
+           "close": ("Sag Bescheid, ob's geklappt hat.", "Viel Erfolg!", "Meld dich gern, falls nicht.",
+                     "", "")},
+    "en": {"open": ("Been there.", "Hey!", "This comes up a lot here.", "Quick tip from experience:",
+                    "", ""),
+           "close": ("Let me know if that works.", "Good luck!", "Shout if it doesn't help.", "", "")},
+}
+
+# ordinary replies: kind -> lang -> (text, gold sentiment)
+_REPLIES: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "metoo": {
+        "de": (("Bei mir genau das Gleiche, seit ungefähr {n} Wochen.", "negative"),
+               ("Same here, ich hab das auch und bin echt genervt.", "negative"),
+               ("Oh nein, dachte ich bin der Einzige. Bei mir seit {n} Tagen.", "negative"),
+               ("Dito. Ist echt ärgerlich, vor allem für das Geld.", "negative"),
+               ("Hab genau dasselbe Problem, bisher keine Lösung gefunden.", "negative")),
+        "en": (("Same here, started about {n} weeks ago.", "negative"),
+               ("Exactly the same for me, really annoying.", "negative"),
+               ("Oh no, I thought it was just me. Mine too for {n} days now.", "negative"),
+               ("Ditto. Really frustrating for the money.", "negative"),
+               ("Having the exact same problem, no fix so far.", "negative")),
+    },
+    "sympathy": {
+        "de": (("Ärgerlich, drück dir die Daumen, dass sich das schnell klärt.", "neutral"),
+               ("Hoffe, du bekommst das bald gelöst. Halt uns auf dem Laufenden.", "neutral"),
+               ("Klingt nervig. Hast du schon beim Händler nachgefragt?", "neutral")),
+        "en": (("That's annoying, fingers crossed it gets sorted soon.", "neutral"),
+               ("Hope you get this fixed soon. Keep us posted.", "neutral"),
+               ("Sounds frustrating. Have you asked the shop yet?", "neutral")),
+    },
+    "same_question": {
+        "de": (("Würde mich auch interessieren, hab die gleiche Frage.", "neutral"),
+               ("Gute Frage, hänge mich mal dran.", "neutral"),
+               ("Das frage ich mich auch schon seit {n} Wochen.", "neutral")),
+        "en": (("Following, I have the same question.", "neutral"),
+               ("Good question, I'd like to know too.", "neutral"),
+               ("Been wondering the same for {n} weeks.", "neutral")),
+    },
+    "hint": {
+        "de": (("Bei mir hat ein kompletter Neustart geholfen, einfach mal probieren.", "neutral"),
+               ("Schau mal in die FAQ, da stand bei mir was dazu.", "neutral"),
+               ("Hab gehört, dass ein Reset hilft, aber selbst nicht probiert.", "neutral"),
+               ("Frag am besten im Laden in {city}, die kennen sich aus.", "neutral")),
+        "en": (("A full restart fixed it for me, worth a try.", "neutral"),
+               ("Check the FAQ, there was something about it.", "neutral"),
+               ("I've heard a reset helps, haven't tried it myself though.", "neutral"),
+               ("Ask the shop in {city}, they know their stuff.", "neutral")),
+    },
+    "agree": {
+        "de": (("Kann ich nur bestätigen, bin auch sehr zufrieden.", "positive"),
+               ("Sehe ich genauso, nutze meine seit {n} Monaten ohne Probleme.", "positive"),
+               ("Schön zu lesen! Geht mir genauso.", "positive")),
+        "en": (("Can confirm, really happy with mine too.", "positive"),
+               ("Totally agree, mine has been flawless for {n} months.", "positive"),
+               ("Nice to read! Same experience here.", "positive")),
+    },
+    "plus_one": {
+        "de": (("Gute Idee, würde ich sofort nutzen.", "positive"),
+               ("+1, das fehlt wirklich.", "positive"),
+               ("Unterschreibe ich so, wäre super.", "positive")),
+        "en": (("Great idea, I'd use that right away.", "positive"),
+               ("+1, that's really missing.", "positive"),
+               ("Fully agree, that would be great.", "positive")),
+    },
+    "remark": {
+        "de": (("Danke für die Info!", "positive"), ("Interessant, wusste ich noch nicht.", "neutral"),
+               ("Gut zu wissen, danke fürs Teilen.", "positive")),
+        "en": (("Thanks for the info!", "positive"), ("Interesting, didn't know that.", "neutral"),
+               ("Good to know, thanks for sharing.", "positive")),
+    },
+    "thanks": {  # the asker thanks a helper
+        "de": (("Danke, hat geklappt!", "positive"), ("Super Tipp, läuft wieder. Danke dir!", "positive"),
+               ("Genau das war's, vielen Dank!", "positive"), ("Du bist meine Rettung, danke!", "positive"),
+               ("Probiere ich heute Abend aus, danke schon mal.", "positive"),
+               ("Wow, so einfach. Danke!", "positive"), ("Klappt wieder, du hast was gut bei mir!", "positive")),
+        "en": (("Thanks, that worked!", "positive"), ("Great tip, all good again. Thank you!", "positive"),
+               ("That was it, thanks a lot!", "positive"), ("You're a lifesaver, thanks!", "positive"),
+               ("Will try it tonight, thanks already.", "positive"),
+               ("Wow, that simple. Thanks!", "positive"), ("Works again, I owe you one!", "positive")),
+    },
+    "no_luck": {
+        "de": (("Hab ich probiert, leider ohne Erfolg.", "negative"),
+               ("Danke, hat bei mir aber nichts gebracht.", "negative")),
+        "en": (("Tried that, no luck unfortunately.", "negative"),
+               ("Thanks, but it didn't help in my case.", "negative")),
+    },
+    "also_helped": {
+        "de": (("Der Tipp hat bei mir auch geholfen, danke!", "positive"),
+               ("Kann ich bestätigen, hat bei mir auch funktioniert.", "positive"),
+               ("Hab ich gestern auch so gemacht, läuft seitdem.", "positive"),
+               ("Genau so hat es bei mir auch geklappt.", "positive"),
+               ("Danke, das hat mir vor {n} Wochen auch schon geholfen.", "positive")),
+        "en": (("That tip worked for me too, thanks!", "positive"),
+               ("Can confirm, worked for me as well.", "positive"),
+               ("Did the same yesterday, fine ever since.", "positive"),
+               ("Exactly how I fixed mine too.", "positive"),
+               ("Thanks, this helped me {n} weeks ago as well.", "positive")),
+    },
+    "ack": {  # the asker answers an ordinary reply
+        "de": (("Danke, dann bin ich wenigstens nicht allein.", "neutral"), ("Danke dir, probiere ich.", "positive"),
+               ("Mal sehen, melde mich, wenn es was Neues gibt.", "neutral")),
+        "en": (("Thanks, at least I'm not alone.", "neutral"), ("Thanks, will try.", "positive"),
+               ("We'll see, I'll report back.", "neutral")),
+    },
+    "official_ok": {
+        "de": (("Danke für die schnelle Antwort, DM ist raus.", "positive"),
+               ("Danke, hab euch geschrieben.", "positive"), ("Super, danke für die Rückmeldung!", "positive")),
+        "en": (("Thanks for the quick reply, DM sent.", "positive"),
+               ("Thanks, just messaged you.", "positive"), ("Great, thanks for getting back to me!", "positive")),
+    },
+    "official_bad": {
+        "de": (("Das schreibt ihr mir jetzt schon zum dritten Mal.", "negative"),
+               ("Meine DM ist seit {n} Tagen unbeantwortet.", "negative"),
+               ("Standardantwort, hilft mir null weiter.", "negative")),
+        "en": (("That's the third time you've told me that.", "negative"),
+               ("My DM has been unanswered for {n} days.", "negative"),
+               ("Canned answer, doesn't help me at all.", "negative")),
+    },
+}
+# a second sentence that fits the sentiment of the first
+_TAILS: dict[str, dict[str, tuple[str, ...]]] = {
+    "de": {
+        "negative": ("Langsam reicht es mir.", "So macht das echt keinen Spaß.", "Echt schade.",
+                     "Hab schon {n} Sachen ausprobiert.", "Und das nach {n} Monaten."),
+        "neutral": ("Mal sehen.", "Bin gespannt.", "Ich halte euch auf dem Laufenden.",
+                    "Melde mich, wenn ich mehr weiß.", "Grüße aus {city}."),
+        "positive": ("Ihr seid klasse.", "Tolles Forum hier!", "Schönen Tag noch!",
+                     "Grüße aus {city}!", "Danke euch allen."),
+    },
+    "en": {
+        "negative": ("Running out of patience.", "Not fun at all.", "Such a shame.",
+                     "Already tried {n} things.", "And that after {n} months."),
+        "neutral": ("We'll see.", "Curious what happens.", "I'll keep you posted.",
+                    "Will report back when I know more.", "Greetings from {city}."),
+        "positive": ("You're all great.", "Love this forum!", "Have a nice day!",
+                     "Cheers from {city}!", "Thanks everyone."),
+    },
+}
+# what an ordinary member says to a post of this intent
+_REPLY_KINDS = {
+    "question": (("same_question", 2), ("hint", 3)),
+    "complaint": (("metoo", 3), ("sympathy", 2), ("hint", 1)),
+    "praise": (("agree", 1),),
+    "suggestion": (("plus_one", 1),),
+    "other": (("remark", 1),),
+}
+
+
+@dataclass
+class _ReplyDraft:
+    parent: str | int  # external id of a top-level post or index of another reply draft
+    channel: str
+    community: str
+    author: str
+    created_at: datetime
+    body: str
+    lang: str
+    sentiment: str
+    topic: str
+    brands: tuple[str, ...]
+    score: int
+    official: bool = False
+
+
+class _Threads:
+    """Adds reply threads and official answers to the posts of `THREAD_CHANNELS`."""
+
+    def __init__(self, end: date, seed: int) -> None:
+        self.rng = random.Random(seed * 7919 + 2)
+        self.authors, self.author_weights = _make_authors(random.Random(seed * 7919 + 1))
+        self.last = datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=UTC)
+        self.spike_day = end - timedelta(days=SPIKE_OFFSET)
+        self.drafts: list[_ReplyDraft] = []
+        self.answered: dict[str, set[str]] = {}  # external id -> brands that answered
+        self.dedup = Deduplicator()
+
+    def add(self, posts: list[DemoPost]) -> list[DemoPost]:
+        for post in posts:
+            self.dedup.check(post.external_id, f"{post.title}\n\n{post.body}".strip())
+        for post in posts:
+            if post.channel in THREAD_CHANNELS:
+                self._thread(post)
+        return self._finish(posts)
+
+    def _fresh(self, make: Callable[[], tuple[str, str]]) -> tuple[str, str]:
+        """A reply text that is no (near) duplicate of any earlier post, if a few draws find one:
+        short replies would otherwise collapse into duplicates, which the pipeline drops."""
+        for attempt in range(25):
+            text, sentiment = make()
+            if self.dedup.check(("reply", len(self.drafts), attempt), text).duplicate_of is None:
+                break
+        return text, sentiment
+
+    # -- helpers
+    def _fill(self, text: str, lang: str, **extra: str) -> str:
+        rng = self.rng
+        slots = _SafeDict(n=str(rng.randint(2, 9)), city=rng.choice(_CITIES[lang]), **extra)
+        return text.format_map(slots)
+
+    def _after(self, when: datetime, median_minutes: float, sigma: float = 1.0) -> datetime | None:
+        minutes = min(max(self.rng.lognormvariate(math.log(median_minutes), sigma), 2.0), 2880.0)
+        later = when + timedelta(minutes=minutes, seconds=self.rng.randrange(60))
+        return later if later <= self.last else None
+
+    def _member(self, *exclude: str) -> str:
+        while True:
+            author = self.rng.choices(self.authors, weights=self.author_weights, k=1)[0]
+            if author not in exclude:
+                return author
+
+    def _reply(self, parent: str | int, anchor: DemoPost, author: str, when: datetime,
+               body: str, sentiment: str, score: int, brands: tuple[str, ...] = (),
+               official: bool = False) -> int:
+        self.drafts.append(_ReplyDraft(
+            parent=parent, channel=anchor.channel, community=anchor.community, author=author,
+            created_at=when, body=body, lang=anchor.lang, sentiment=sentiment,
+            topic=anchor.gold.topic, brands=brands, score=score, official=official))
+        return len(self.drafts) - 1
+
+    def _said(self, kind: str, lang: str) -> tuple[str, str]:
+        def make() -> tuple[str, str]:
+            rng = self.rng
+            text, sentiment = _REPLIES[kind][lang][rng.randrange(len(_REPLIES[kind][lang]))]
+            if rng.random() < 0.6:
+                text = f"{text} {_pick(rng, _TAILS[lang][sentiment])}"
+            return self._fill(text, lang), sentiment
+        return self._fresh(make)
+
+    # -- one thread
+    def _thread(self, post: DemoPost) -> None:
+        rng = self.rng
+        intent = post.gold.intent
+        if intent in ("question", "complaint"):
+            for brand in post.gold.brands:
+                self._official(post, brand)
+        chief = CHIEFS.get(post.community)
+        if chief and chief != post.author and rng.random() < _CHIEF_RATE[intent]:
+            self._chief(post, chief)
+        count = rng.choices((0, 1, 2), weights=_USER_REPLIES[intent], k=1)[0]
+        for _ in range(count):
+            when = self._after(post.created_at, 150)
+            if when is None:
+                continue
+            author = self._member(post.author, *CHIEFS.values())
+            text, sentiment = self._said(_weighted(rng, _REPLY_KINDS[intent]), post.lang)
+            idx = self._reply(post.external_id, post, author, when, text, sentiment,
+                              int(rng.lognormvariate(0.3, 0.8)))
+            if rng.random() < 0.15 and (later := self._after(when, 60)) is not None:
+                text, sentiment = self._said("ack", post.lang)
+                self._reply(idx, post, post.author, later, text, sentiment,
+                            int(rng.lognormvariate(0.0, 0.7)))
+
+    def _chief(self, post: DemoPost, chief: str) -> None:
+        rng, lang, intent = self.rng, post.lang, post.gold.intent
+        when = self._after(post.created_at, 50, 0.9)
+        if when is None:
+            return
+
+        def tip() -> tuple[str, str]:
+            tips = _CHIEF_TIPS[_domain(post)]
+            frame = _CHIEF_FRAME[lang]
+            parts = [_pick(rng, frame["open"]), _pick(rng, tips.get(post.gold.topic, tips["*"])[lang]),
+                     _pick(rng, frame["close"])]
+            return self._fill(" ".join(p for p in parts if p), lang), "neutral"
+
+        if intent in ("question", "complaint"):
+            body, sentiment = self._fresh(tip)
+        else:
+            kind = {"praise": "agree", "suggestion": "plus_one"}.get(intent, "remark")
+            body, sentiment = self._said(kind, lang)
+        idx = self._reply(post.external_id, post, chief, when, body, sentiment,
+                          int(rng.lognormvariate(1.6, 0.6)))
+        if intent in ("question", "complaint") and rng.random() < 0.7:
+            later = self._after(when, 90)
+            if later is not None:
+                text, sentiment = self._said("thanks" if rng.random() < 0.8 else "no_luck", lang)
+                self._reply(idx, post, post.author, later, text, sentiment,
+                            int(rng.lognormvariate(0.2, 0.7)))
+        if rng.random() < 0.3:
+            later = self._after(when, 240)
+            if later is not None:
+                text, sentiment = self._said("also_helped" if intent in ("question", "complaint")
+                                             else "remark", lang)
+                self._reply(idx, post, self._member(post.author, chief), later, text, sentiment,
+                            int(rng.lognormvariate(0.3, 0.7)))
+
+    def _official(self, post: DemoPost, brand: str) -> None:
+        rng = self.rng
+        accounts: list[str] = BRANDS[brand].get("official_accounts", [])
+        if not accounts:
+            return
+        rate = _ANSWER_RATE.get(brand, 0.5) * (0.5 if post.gold.signal == "spike" else 1.0)
+        if rng.random() >= rate:
+            return
+        hours = min(max(rng.lognormvariate(math.log(3.0), 0.7), 0.3), 30.0)
+        when = self._office_hours(post.created_at + timedelta(hours=hours), brand)
+        if when > self.last:
+            return
+        account = accounts[0] if len(accounts) == 1 or rng.random() < 0.8 else rng.choice(accounts[1:])
+        body, sentiment = self._fresh(lambda: self._official_text(post, brand))
+        named = (brand,) if brand in body else ()
+        idx = self._reply(post.external_id, post, account, when, body, sentiment,
+                          int(rng.lognormvariate(0.5, 0.7)), named, official=True)
+        self.answered.setdefault(post.external_id, set()).add(brand)
+        if rng.random() < 0.35 and (later := self._after(when, 120)) is not None:
+            text, sentiment = self._said("official_ok" if rng.random() < 0.6 else "official_bad",
+                                         post.lang)
+            self._reply(idx, post, post.author, later, text, sentiment,
+                        int(rng.lognormvariate(0.2, 0.7)))
+
+    def _office_hours(self, when: datetime, brand: str) -> datetime:
+        """Official accounts write 07:00-22:00; the spike brand's team is silent on spike day."""
+        rng = self.rng
+        if when.hour < 7:
+            when = when.replace(hour=7, minute=rng.randrange(60))
+        elif when.hour >= 22:
+            when = (when + timedelta(days=1)).replace(hour=7, minute=rng.randrange(60))
+        if brand == KAFFEEKRAFT and when.date() == self.spike_day:
+            when = (when + timedelta(days=1)).replace(hour=8, minute=rng.randrange(60))
+        return when
+
+    def _official_text(self, post: DemoPost, brand: str) -> tuple[str, str]:
+        rng, lang = self.rng, post.lang
+        table = _OFFICIAL[lang]
+        warm = rng.random() < 0.25
+        parts = [_pick(rng, table["warm" if warm else "greet"])]
+        if post.gold.intent == "complaint" and rng.random() < 0.6:
+            parts.append(_pick(rng, table["sorry"]))
+        if post.gold.signal is not None:
+            parts.append(_pick(rng, table["known"]))
+        parts.append(_pick(rng, table["complaint" if post.gold.intent == "complaint" else "question"]))
+        body = " ".join(parts) + "\n\n" + _pick(rng, table["sign"])
+        body = self._fill(body, lang, b=brand, agent=rng.choice(_AGENTS),
+                          id=_ID_KIND[(_domain(post), lang)])
+        return body, "positive" if warm else "neutral"
+
+    # -- ids, engagement, gold
+    def _finish(self, posts: list[DemoPost]) -> list[DemoPost]:
+        drafts = self.drafts
+        order = sorted(range(len(drafts)), key=lambda i: (drafts[i].created_at, i))
+        ids = {i: f"{_ID_PREFIX[drafts[i].channel]}-r{seq:05d}" for seq, i in enumerate(order, 1)}
+        children = Counter(d.parent for d in drafts)
+        replies: list[DemoPost] = []
+        for i in order:
+            d = drafts[i]
+            ext = ids[i]
+            parent = ids[d.parent] if isinstance(d.parent, int) else d.parent
+            replies.append(DemoPost(
+                external_id=ext, channel=d.channel, title="", body=d.body,
+                body_html=_to_html(d.body, d.lang, None), author=d.author, community=d.community,
+                created_at=d.created_at, score=d.score, comments=children[i], lang=d.lang,
+                url=f"{CHANNELS[d.channel]['site']}p/{ext}",
+                gold=Gold(d.sentiment, "other", d.topic, d.brands, parent=parent,
+                          official=d.official),
+            ))
+        top = [p if p.external_id not in self.answered else replace(p, gold=replace(
+            p.gold, answered_by_official=True, answered_by=tuple(sorted(self.answered[p.external_id]))))
+            for p in posts]
+        return sorted(top + replies, key=lambda p: p.created_at)
+
+
+def _domain(post: DemoPost) -> str:
+    if post.gold.brands:
+        return str(BRANDS[post.gold.brands[0]]["domain"])
+    return "bike" if post.community == "hub/ebike-talk" or post.gold.topic == "cycling" else "coffee"
 
 
 # ----------------------------------------------------------------------------- output
@@ -1471,6 +2055,7 @@ class DemoManifest:
     emerging_problem: dict[str, Any]
     gold_path: str
     counts: dict[str, Any] = field(default_factory=dict)
+    threads: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict (dates as ISO strings)."""
@@ -1557,7 +2142,7 @@ def _jsonl_row(p: DemoPost) -> dict[str, Any]:
         "id": p.external_id, "text": p.body, "author": p.author,
         "created": p.created_at.isoformat(timespec="seconds"),
         "channel": p.community, "lang": p.lang, "likes": p.score, "replies": p.comments,
-        "url": p.url, "title": p.title,
+        "url": p.url, "title": p.title, "parent": p.gold.parent,
     }
 
 
@@ -1583,7 +2168,28 @@ def corpus_counts(posts: list[DemoPost]) -> dict[str, Any]:
         "duplicates": sum(1 for p in posts if p.gold.duplicate_of),
         "spike_posts": sum(1 for p in posts if p.gold.signal == "spike"),
         "emerging_posts": sum(1 for p in posts if p.gold.signal == "emerging"),
+        "replies": sum(1 for p in posts if p.gold.parent),
+        "official_replies": sum(1 for p in posts if p.gold.official),
+        "response": _response_counts(posts),
     }
+
+
+def _response_counts(posts: list[DemoPost]) -> dict[str, dict[str, int]]:
+    """Per brand: its questions and complaints, how many an official account answered, and
+    how many wait (in the whole corpus, and in the threaded channels where answers exist)."""
+    out: dict[str, dict[str, int]] = {}
+    for name in BRANDS:
+        asked = [p for p in posts if name in p.gold.brands and p.gold.parent is None
+                 and p.gold.intent in ("question", "complaint")]
+        answered = sum(1 for p in asked if name in p.gold.answered_by)
+        threaded = [p for p in asked if p.channel in THREAD_CHANNELS]
+        out[name] = {
+            "questions_complaints": len(asked), "answered": answered,
+            "unanswered": len(asked) - answered,
+            "questions_complaints_threaded": len(threaded),
+            "unanswered_threaded": sum(1 for p in threaded if name not in p.gold.answered_by),
+        }
+    return out
 
 
 def write_demo_data(out_dir: Path, *, end: date = DEFAULT_END, days: int = 60,
@@ -1634,6 +2240,7 @@ def write_demo_data(out_dir: Path, *, end: date = DEFAULT_END, days: int = 60,
         feeds=feeds, files=files,
         brands=[{"name": name, "aliases": list(b["aliases"]), "query": b["query"],
                  "products": list(b["products"]), "competitors": COMPETITORS.get(name, []),
+                 "official_accounts": list(b.get("official_accounts", [])),
                  "tracked": name in COMPETITORS} for name, b in BRANDS.items()],
         competitors={k: list(v) for k, v in COMPETITORS.items()},
         spike_day=spike_day, spike_brand=KAFFEEKRAFT,
@@ -1647,6 +2254,10 @@ def write_demo_data(out_dir: Path, *, end: date = DEFAULT_END, days: int = 60,
                           "keyphrases": EMERGING_KEYPHRASES, "start": emerging_start,
                           "daily_posts": list(EMERGING_DAILY)},
         gold_path=gold_rel, counts=corpus_counts(posts),
+        threads={"channels": list(THREAD_CHANNELS), "parent_column": "parent",
+                 "chiefs": dict(CHIEFS),
+                 "official_accounts": {name: list(b.get("official_accounts", []))
+                                       for name, b in BRANDS.items()}},
     )
     (out_dir / "manifest.json").write_text(
         json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

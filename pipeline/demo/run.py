@@ -28,7 +28,8 @@ class DemoResult:
 
 
 def demo_config(manifest: DemoManifest, base_url: str, data_dir: Path) -> dict[str, Any]:
-    """A config for the demo: the local feed URLs, the JSONL file, the demo brands."""
+    """A config for the demo: the local feed URLs, the JSONL file, the demo brands (with
+    their official accounts)."""
     info = manifest.to_dict()
     sources: list[dict[str, Any]] = [
         {"name": feed["name"], "kind": "feed",
@@ -42,8 +43,8 @@ def demo_config(manifest: DemoManifest, base_url: str, data_dir: Path) -> dict[s
             "engagement": file.get("engagement", {})}}
         for file in info["files"]
     ]
-    brands = [{key: b[key] for key in ("name", "aliases", "query", "competitors") if key in b}
-              for b in info["brands"]]
+    keys = ("name", "aliases", "query", "competitors", "official_accounts")
+    brands = [{key: b[key] for key in keys if key in b} for b in info["brands"]]
     return {
         "warehouse": {"url": "sqlite:///stimmung.db"},
         "http": {"contact": "demo@stimmung.invalid", "max_retries": 1},
