@@ -4,7 +4,7 @@ ALL_EXTRAS := dev,postgres,reddit,airflow,transformers
 BIN := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench venv venv-all clean airflow
+.PHONY: demo test lint bench venv venv-all browser clean airflow
 
 venv:
 	@./.ci/venv.sh
@@ -16,8 +16,12 @@ venv-all:
 demo: venv
 	@$(BIN)/stimmung demo --workdir build/demo
 
-## test: set up .venv with all extras and run the whole test suite (PostgreSQL included)
-test: venv-all
+## browser: Debian's chromium for the browser tests and PDF reports (installed when missing, as root)
+browser:
+	@./.ci/browser.sh
+
+## test: set up .venv with all extras and run the whole test suite (PostgreSQL and browser included)
+test: venv-all browser
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv-all

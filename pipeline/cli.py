@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -17,6 +17,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.report.write import ReportFormat
 from pipeline.sources.base import SourceError
 
 app = typer.Typer(
@@ -211,19 +212,31 @@ def report(
     to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
     = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
+    fmt: Annotated[ReportFormat, typer.Option(
+        "--format", case_sensitive=False,
+        help="html (self-contained file) or pdf (printed with headless Chromium).")]
+    = ReportFormat.html,
 ) -> None:
-    """Write the brand report as one self-contained HTML file.
+    """Write the brand report as one self-contained HTML file, or as a PDF.
 
-    Example: stimmung report --brand Kaffeekraft --from 2026-10-01 --to 2026-10-31
+    Example: stimmung report --brand Kaffeekraft --from 2026-10-01 --to 2026-10-31 --format pdf
     """
+    from rich.markup import escape
+
     from pipeline import jobs
+    from pipeline.report.pdf import PdfError
 
     with _clean_errors():
         cfg = _load(config)
         engine = jobs.open_warehouse(cfg)
         from pipeline.report.write import write_report
 
-        path = write_report(engine, cfg, brand, _parse_day(from_), _parse_day(to), out_path)
+        try:
+            path = write_report(engine, cfg, brand, _parse_day(from_), _parse_day(to), out_path,
+                                fmt=fmt.value)
+        except PdfError as exc:  # no browser, or it failed: one line, exit 1
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
         out.print(f"report: {path}", soft_wrap=True, highlight=False)
 
 
@@ -538,6 +551,66 @@ def problems(
             span = jobs.data_range(engine)
             end = span[1] if span else date.today()
         problems_command(engine, brand, since, end=end)
+
+
+def _newest_day(engine: Any, to: str | None) -> date:
+    from pipeline import jobs
+
+    end = _parse_day(to)
+    if end is None:
+        span = jobs.data_range(engine)
+        end = span[1] if span else date.today()
+    return end
+
+
+@app.command()
+def queue(
+    brand: Annotated[str, typer.Option(help="The brand.")],
+    to: Annotated[str | None, typer.Option(help="As of the end of this day, YYYY-MM-DD "
+                                                 "(default: newest data).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 20,
+    config: ConfigOpt = None,
+) -> None:
+    """The response queue: questions and complaints no official account has answered,
+    highest priority (reach and age) first, with links.
+
+    Example: stimmung queue --brand Kaffeekraft
+    """
+    from pipeline import jobs
+    from pipeline.cli_reputation import queue_command
+
+    with _clean_errors():
+        cfg = _load(config)
+        cfg.brand(brand)
+        engine = jobs.open_warehouse(cfg)
+        queue_command(engine, cfg, brand, _newest_day(engine, to), limit)
+
+
+@app.command()
+def tribes(
+    brand: Annotated[str, typer.Option(help="The brand.")],
+    since: Annotated[str, typer.Option(help="Window: 28d, 4w, ...")] = "28d",
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows per table.")] = 10,
+    config: ConfigOpt = None,
+) -> None:
+    """Tribes and chiefs: communities ranked by brand volume and growth, authors
+    (pseudonymous) by influence (engagement, reply-graph centrality, consistency).
+
+    Example: stimmung tribes --brand Kaffeekraft --since 28d
+    """
+    from pipeline import jobs
+    from pipeline.cli_problems import parse_since
+    from pipeline.cli_reputation import tribes_command
+
+    with _clean_errors():
+        cfg = _load(config)
+        cfg.brand(brand)
+        engine = jobs.open_warehouse(cfg)
+        end = _newest_day(engine, to)
+        start = end - timedelta(days=parse_since(since) - 1)
+        tribes_command(engine, cfg, brand, start, end, limit)
 
 
 def topics(

@@ -117,3 +117,19 @@ def warehouse_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'warehouse.db'}"
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+REQUIRE_BROWSER = os.environ.get("STIMMUNG_REQUIRE_BROWSER") == "1"
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """Headless Chromium: skip when it is missing, or fail when STIMMUNG_REQUIRE_BROWSER=1."""
+    from pipeline.report.pdf import ChromiumNotFound, find_chromium
+
+    try:
+        return find_chromium()
+    except ChromiumNotFound as exc:
+        if REQUIRE_BROWSER:
+            pytest.fail(f"{exc} (STIMMUNG_REQUIRE_BROWSER=1)")
+        pytest.skip(str(exc))

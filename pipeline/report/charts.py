@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 
 from markupsafe import Markup, escape
@@ -372,4 +372,307 @@ def horizontal_bars(
             f'<tspan fill="{AXIS}" font-weight="400">({esc(fmt_int(value))})</tspan></text></g>'
         )
     out.append("</svg>")
+    return Markup("".join(out))
+
+
+REP_POSITIVE_BG = "#E6F1F8"  # pale blue: the positive half of the reputation scale
+REP_NEGATIVE_BG = "#FBEDE3"  # pale vermillion: the negative half
+
+
+def _x_labels(days: Sequence[Day], x_center: Callable[[int], float], y0: float,
+              pw: float) -> list[str]:
+    """Thinned day labels under a plot (at most one per ~56 px)."""
+    n = len(days)
+    out = ['<g class="axis axis-bottom">']
+    step = max(1, math.ceil(n / max(1, int(pw // 56))))
+    for i in range(0, n, step):
+        cx = x_center(i)
+        out.append(
+            f'<line x1="{_f(cx)}" y1="{_f(y0)}" x2="{_f(cx)}" y2="{_f(y0 + 4)}" stroke="{AXIS}"/>'
+            f'<text x="{_f(cx)}" y="{_f(y0 + 17)}" text-anchor="middle" fill="{AXIS}">'
+            f"{esc(day_label(days[i]))}</text>"
+        )
+    out.append("</g>")
+    return out
+
+
+def reputation_line(
+    days: Sequence[Day],
+    values: Sequence[float | None],
+    markers: Iterable[tuple[Day, str]] = (),
+    reference: tuple[float, str] | None = None,
+    window_days: int | None = None,
+    width: int = 960,
+    height: int = 260,
+) -> Markup:
+    """The reputation score per day on a fixed -100..100 axis with a zero line.
+
+    ``values`` holds one score per day (``None`` = nothing to judge: the line breaks).
+    The upper half of the plot is tinted as positive, the lower half as negative.
+    ``markers`` are ``(day, tooltip)`` alert days (a band, as in the trend chart);
+    ``reference`` is an optional dashed line ``(value, label)``, e.g. the period's score.
+    """
+    n = len(days)
+    if len(values) != n:
+        raise ValueError("days and values must have the same length")
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if n == 0 or not finite:
+        return _empty_svg(width, 80, "No reputation score in this period", "reputation")
+
+    ml, mr, mt, mb = 44, 56, 36, 34
+    pw = max(width - ml - mr, 10)
+    ph = max(height - mt - mb, 10)
+    x0, y0 = ml, mt + ph
+    slot = pw / n
+
+    def x_center(i: int) -> float:
+        return x0 + slot * (i + 0.5)
+
+    def y_of(v: float) -> float:
+        v = min(100.0, max(-100.0, v))
+        return mt + (100.0 - v) / 200.0 * ph
+
+    what = "Reputation score per day" + (
+        f" (trailing {window_days} days)" if window_days else ""
+    )
+    out: list[str] = [_svg_open(width, height, what + ", −100 to +100", "reputation")]
+
+    # Legend.
+    out.append(
+        f'<line x1="{ml}" y1="13.5" x2="{ml + 18}" y2="13.5" stroke="{LINE}" stroke-width="2"/>'
+        f'<circle cx="{ml + 9}" cy="13.5" r="2.5" fill="{LINE}"/>'
+        f'<text x="{ml + 24}" y="17" fill="{TEXT}">{esc(what)}</text>'
+    )
+    lx = ml + 24 + 6.2 * len(what) + 18
+    if reference is not None:
+        out.append(
+            f'<line x1="{_f(lx)}" y1="13.5" x2="{_f(lx + 18)}" y2="13.5" stroke="{AXIS}" '
+            f'stroke-width="1.5" stroke-dasharray="4 3"/>'
+            f'<text x="{_f(lx + 24)}" y="17" fill="{TEXT}">{esc(reference[1])}</text>'
+        )
+        lx += 24 + 6.2 * len(reference[1]) + 18
+    marker_list = list(markers)
+    if marker_list:
+        out.append(
+            f'<path d="M{_f(lx)} 8 h11 l-5.5 9 z" fill="{MARKER}"/>'
+            f'<text x="{_f(lx + 16)}" y="17" fill="{TEXT}">Alert</text>'
+        )
+
+    # Tinted halves, grid and the -100..100 axis.
+    yz = y_of(0)
+    out.append(
+        f'<rect x="{x0}" y="{mt}" width="{_f(pw)}" height="{_f(yz - mt)}" '
+        f'fill="{REP_POSITIVE_BG}"/>'
+        f'<rect x="{x0}" y="{_f(yz)}" width="{_f(pw)}" height="{_f(y0 - yz)}" '
+        f'fill="{REP_NEGATIVE_BG}"/>'
+        f'<text x="{x0 + 6}" y="{mt + 13}" fill="{POSITIVE}" font-size="10.5">positive</text>'
+        f'<text x="{x0 + 6}" y="{_f(y0 - 6)}" fill="{NEGATIVE}" font-size="10.5">negative</text>'
+        '<g class="axis axis-left">'
+    )
+    for tick in (-100, -50, 0, 50, 100):
+        y = y_of(tick)
+        if tick:
+            out.append(
+                f'<line x1="{x0}" y1="{_f(y)}" x2="{_f(x0 + pw)}" y2="{_f(y)}" stroke="#FFFFFF"/>'
+            )
+        out.append(
+            f'<text x="{x0 - 6}" y="{_f(y + 3.5)}" text-anchor="end" fill="{AXIS}">'
+            f"{_signed(tick)}</text>"
+        )
+    out.append(
+        "</g>"
+        f'<line class="zero-line" x1="{x0}" y1="{_f(yz)}" x2="{_f(x0 + pw)}" y2="{_f(yz)}" '
+        f'stroke="{AXIS}" stroke-width="1.2"/>'
+    )
+
+    # Alert day bands.
+    index = {d: i for i, d in enumerate(days)}
+    tips: dict[int, list[str]] = {}
+    for day, tip in marker_list:
+        if day in index:
+            tips.setdefault(index[day], []).append(tip)
+    for i, tip_list in sorted(tips.items()):
+        cx = x_center(i)
+        band = max(min(slot, 24.0), 3.0)
+        out.append(
+            f'<g class="alert-marker"><title>{esc("Alert " + _day_long(days[i]) + ": ")}'
+            f"{esc('; '.join(tip_list))}</title>"
+            f'<rect x="{_f(cx - band / 2)}" y="{mt}" width="{_f(band)}" height="{_f(ph)}" '
+            f'fill="{MARKER_BAND}" fill-opacity="0.45"/>'
+            f'<path d="M{_f(cx - 5)} {mt - 12} h10 l-5 9 z" fill="{MARKER}"/></g>'
+        )
+
+    if reference is not None and math.isfinite(reference[0]):
+        yr = y_of(reference[0])
+        out.append(
+            f'<line class="reference" x1="{x0}" y1="{_f(yr)}" x2="{_f(x0 + pw)}" y2="{_f(yr)}" '
+            f'stroke="{AXIS}" stroke-width="1.5" stroke-dasharray="4 3">'
+            f"<title>{esc(reference[1])}</title></line>"
+        )
+
+    out.extend(_x_labels(days, x_center, y0, pw))
+
+    # The line, broken where a day has no score.
+    segments: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    points: list[tuple[float, float, float, int]] = []
+    for i, value in enumerate(values):
+        if value is None or not math.isfinite(value):
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        p = (x_center(i), y_of(value))
+        current.append(p)
+        points.append((p[0], p[1], value, i))
+    if current:
+        segments.append(current)
+    out.append('<g class="rep-line">')
+    for seg in segments:
+        if len(seg) > 1:
+            d = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
+            out.append(
+                f'<polyline points="{d}" fill="none" stroke="#FFFFFF" stroke-width="5" '
+                'stroke-linejoin="round"/>'
+                f'<polyline points="{d}" fill="none" stroke="{LINE}" stroke-width="2.2" '
+                'stroke-linejoin="round"/>'
+            )
+    for px, py, value, i in points:
+        colour = POSITIVE if round(value) > 0 else NEGATIVE if round(value) < 0 else AXIS
+        out.append(
+            f'<circle class="rep-point" cx="{_f(px)}" cy="{_f(py)}" r="{3 if n <= 31 else 2.2}" '
+            f'fill="{colour}" stroke="#FFFFFF" stroke-width="1">'
+            f"<title>{esc(_day_long(days[i]))}: reputation {esc(_signed(round(value)))}</title>"
+            "</circle>"
+        )
+    out.append("</g>")
+    # The latest score, next to the last point.
+    lx_, ly_, last, _ = points[-1]
+    out.append(
+        f'<text class="last-value" x="{_f(min(lx_ + 8, width - 4))}" y="{_f(ly_ + 4)}" '
+        f'fill="{TEXT}" font-size="12.5" font-weight="700">{esc(_signed(round(last)))}</text>'
+        "</svg>"
+    )
+    return Markup("".join(out))
+
+
+def diverging_bars(
+    labels: Sequence[str],
+    values: Sequence[float | None],
+    highlight: str | None = None,
+    width: int = 960,
+    row_height: int = 30,
+    label: str = "Reputation by brand",
+) -> Markup:
+    """One bar per label from a zero line on a fixed -100..100 scale.
+
+    Positive values extend right in blue, negative left in vermillion; ``None`` is
+    written as "no score". The row whose label equals ``highlight`` is bold.
+    """
+    if len(labels) != len(values):
+        raise ValueError("labels and values must have the same length")
+    if not labels:
+        return _empty_svg(width, 60, "No brands to compare", "compare")
+    label_w, value_w, pad, axis_h = 170, 70, 8, 22
+    area = max(width - label_w - value_w - 2 * pad, 20)
+    half = area / 2
+    xz = label_w + half
+    height = row_height * len(labels) + 2 * pad + axis_h
+    out: list[str] = [_svg_open(width, height, label + ", −100 to +100", "compare")]
+    top, bottom = pad, pad + row_height * len(labels)
+    out.append(
+        f'<rect x="{label_w}" y="{top}" width="{_f(half)}" height="{bottom - top}" '
+        f'fill="{REP_NEGATIVE_BG}"/>'
+        f'<rect x="{_f(xz)}" y="{top}" width="{_f(half)}" height="{bottom - top}" '
+        f'fill="{REP_POSITIVE_BG}"/>'
+    )
+    for i, (name, value) in enumerate(zip(labels, values, strict=True)):
+        y = pad + i * row_height
+        is_hl = highlight is not None and name == highlight
+        weight = ' font-weight="700"' if is_hl else ""
+        cls = "bar bar-highlight" if is_hl else "bar"
+        shown = "no score" if value is None else _signed(round(value))
+        out.append(
+            f'<g class="{cls}"><title>{esc(f"{name}: reputation {shown}")}</title>'
+            f'<text x="{label_w - 8}" y="{_f(y + row_height / 2 + 4)}" text-anchor="end" '
+            f'fill="{TEXT}" font-size="12"{weight}>{esc(_truncate(name, 26))}</text>'
+        )
+        if value is not None and math.isfinite(value):
+            v = min(100.0, max(-100.0, value))
+            length = max(abs(v) / 100 * half, 2.0)
+            x = xz if v >= 0 else xz - length
+            colour = POSITIVE if v >= 0 else NEGATIVE
+            opacity = "1" if is_hl or highlight is None else "0.55"
+            out.append(
+                f'<rect x="{_f(x)}" y="{_f(y + 6)}" width="{_f(length)}" '
+                f'height="{row_height - 12}" rx="2" fill="{colour}" fill-opacity="{opacity}"/>'
+            )
+        out.append(
+            f'<text x="{_f(label_w + area + pad)}" y="{_f(y + row_height / 2 + 4)}" '
+            f'fill="{TEXT if value is not None else AXIS}" font-size="12"{weight}>'
+            f"{esc(shown)}</text></g>"
+        )
+    out.append(
+        f'<line x1="{_f(xz)}" y1="{top}" x2="{_f(xz)}" y2="{bottom}" stroke="{AXIS}"/>'
+        '<g class="axis axis-bottom">'
+    )
+    for tick in (-100, -50, 0, 50, 100):
+        x = xz + tick / 100 * half
+        out.append(
+            f'<line x1="{_f(x)}" y1="{bottom}" x2="{_f(x)}" y2="{bottom + 4}" stroke="{AXIS}"/>'
+            f'<text x="{_f(x)}" y="{bottom + 16}" text-anchor="middle" fill="{AXIS}">'
+            f"{_signed(tick)}</text>"
+        )
+    out.append("</g></svg>")
+    return Markup("".join(out))
+
+
+def sparkline(
+    values: Sequence[int | float],
+    label: str,
+    recent: int = 0,
+    top: float | None = None,
+    width: int = 132,
+    height: int = 34,
+) -> Markup:
+    """A small line of daily counts (oldest first), for a table cell or a list item.
+
+    The last ``recent`` points are shaded; the last value gets a dot. ``top`` is the value
+    at the full height (default: the largest value), so sparklines side by side can share
+    one scale. The SVG carries the class ``spark`` (not ``chart``): it keeps its small size.
+    """
+    n = len(values)
+    pad = 3.0
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="spark" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{esc(label)}"><title>{esc(label)}</title>'
+    ]
+    top = max([float(v) for v in values] + [top or 0.0], default=0.0)
+    if n == 0 or top <= 0:
+        out.append(
+            f'<line x1="{pad}" y1="{_f(height - pad)}" x2="{_f(width - pad)}" '
+            f'y2="{_f(height - pad)}" stroke="{GRID}" stroke-width="2"/></svg>'
+        )
+        return Markup("".join(out))
+    step = (width - 2 * pad) / max(n - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        return pad + i * step, height - pad - max(v, 0.0) / top * (height - 2 * pad)
+
+    if 0 < recent < n:
+        xr = pad + (n - recent - 0.5) * step
+        out.append(
+            f'<rect x="{_f(xr)}" y="0" width="{_f(width - xr)}" height="{height}" '
+            f'fill="{MARKER_BAND}" fill-opacity="0.35"/>'
+        )
+    pts = [xy(i, float(v)) for i, v in enumerate(values)]
+    line = " ".join(f"{_f(x)},{_f(y)}" for x, y in pts)
+    area = f"{_f(pts[0][0])},{_f(height - pad)} {line} {_f(pts[-1][0])},{_f(height - pad)}"
+    out.append(
+        f'<polygon points="{area}" fill="{NEGATIVE}" fill-opacity="0.15"/>'
+        f'<polyline points="{line}" fill="none" stroke="{NEGATIVE}" stroke-width="1.6" '
+        'stroke-linejoin="round"/>'
+        f'<circle cx="{_f(pts[-1][0])}" cy="{_f(pts[-1][1])}" r="2.4" fill="{NEGATIVE}"/></svg>'
+    )
     return Markup("".join(out))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(slots=True)
@@ -15,6 +16,9 @@ class DayPoint:
     positive: int
     net_sentiment: float | None  # (pos - neg) / (pos + neg), None when pos + neg == 0
     share_of_voice: float | None  # 0..1 against the brand's competitors
+    # -100..100 over the trailing `ReportData.trend_days` days (pipeline.reputation.score)
+    reputation: float | None = None
+    reach: float = 0.0
 
 
 @dataclass(slots=True)
@@ -43,6 +47,14 @@ class AlertSummary:
     rule: str
     severity: int
     message: str
+    alert_id: str = ""
+    status: str = "open"  # open | acknowledged | resolved
+    hour: datetime | None = None  # set for hourly alerts
+    # pipeline.reputation.explain.explain_spike: top_posts [{post_id, url, source,
+    # community, text, negative}], sources / communities [{name, negative}], problems
+    # [{problem_id, label, negative, expected}], keyphrases [{phrase, posts, expected}],
+    # window {start, end}, report (link)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -53,6 +65,129 @@ class Kpis:
     net_sentiment_prev: float | None
     negative_share: float | None
     share_of_voice: float | None
+    negative_share_prev: float | None = None
+    share_of_voice_prev: float | None = None
+    reputation: float | None = None  # -100..100 over the whole period
+    reputation_prev: float | None = None
+    reach: float = 0.0
+    reach_prev: float = 0.0
+
+
+@dataclass(slots=True)
+class BrandKpis:
+    """The brand or one of its competitors over the same period (for comparison)."""
+
+    brand: str
+    is_self: bool
+    mentions: int
+    net_sentiment: float | None
+    reputation: float | None
+    negative_share: float | None
+    share_of_voice: float | None  # 0..1 of the brand + its competitors
+
+
+@dataclass(slots=True)
+class ProblemSummary:
+    """A customer problem (pipeline.nlp.problem_store.problem_trends)."""
+
+    problem_id: str
+    label: str
+    recent: int  # posts in the last 7 days of the period
+    before: int  # posts in the baseline before that
+    emerging_score: float
+    emerging: bool  # the emerging test fired
+    share_negative: float  # 0..1
+    daily: list[int]  # posts per day, oldest first, ending on the period's last day
+    examples: list[str]  # raw post text: escape
+
+
+@dataclass(slots=True)
+class Idea:
+    """A suggestion from a customer (intent "suggestion")."""
+
+    post_id: str
+    created_at: datetime
+    source: str
+    community: str | None
+    url: str | None
+    lang: str | None
+    text: str
+    reach: float
+
+
+@dataclass(slots=True)
+class CommunityRow:
+    """A tribe: a community ranked by brand volume, sentiment and growth."""
+
+    source: str
+    community: str
+    mentions: int
+    mentions_prev: int
+    growth: float | None  # (mentions - prev) / prev, None when prev == 0
+    negative: int
+    neutral: int
+    positive: int
+    net_sentiment: float | None
+    authors: int
+    reach: float
+    score: float
+
+
+@dataclass(slots=True)
+class ChiefRow:
+    """A chief: an influential (pseudonymous) author in the brand's communities."""
+
+    author_id: str
+    source: str
+    community: str | None
+    posts: int
+    mentions: int
+    engagement: float
+    centrality: float  # 0..1 within the community
+    consistency: float  # 0..1
+    influence: float  # 0..100
+    negative: int
+    neutral: int
+    positive: int
+    net_sentiment: float | None
+
+
+@dataclass(slots=True)
+class QueueItem:
+    """A question or complaint no official account has answered."""
+
+    post_id: str
+    created_at: datetime
+    source: str
+    community: str | None
+    url: str | None
+    title: str | None
+    text: str
+    lang: str | None
+    intent: str  # question | complaint
+    sentiment: str | None
+    reach: float
+    age_hours: float
+    priority: float
+
+
+@dataclass(slots=True)
+class SourceHealth:
+    source: str
+    kind: str
+    status: str  # ok | failed | disabled
+    last_success_at: datetime | None
+    last_items: int | None
+    consecutive_failures: int
+    last_error: str | None
+
+
+@dataclass(slots=True)
+class Coverage:
+    mentions: int  # non-duplicate mentions in the period
+    scored: int  # with a sentiment score of the configured model
+    human_labels: int  # with a human label (those win)
+    by_lang: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -68,3 +203,14 @@ class ReportData:
     most_negative: list[PostExample]
     alerts: list[AlertSummary] = field(default_factory=list)
     model: str = ""  # "name version" of the sentiment model behind the figures
+    competitor_kpis: list[BrandKpis] = field(default_factory=list)  # brand first
+    problems: list[ProblemSummary] = field(default_factory=list)  # most emerging first
+    ideas: list[Idea] = field(default_factory=list)
+    communities: list[CommunityRow] = field(default_factory=list)
+    chiefs: list[ChiefRow] = field(default_factory=list)
+    response_queue: list[QueueItem] = field(default_factory=list)  # highest priority first
+    sources: list[SourceHealth] = field(default_factory=list)
+    coverage: Coverage | None = None
+    models: dict[str, str] = field(default_factory=dict)  # role -> "name version"
+    reputation_prior: float = 5.0  # K in the reputation formula
+    trend_days: int = 7  # trailing window of DayPoint.reputation

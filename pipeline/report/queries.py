@@ -2,96 +2,279 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, and_, desc, func, select
 
-from pipeline.config import Config
-from pipeline.records import as_date, utcnow
+from pipeline.config import BrandConfig, Config
+from pipeline.nlp.intent import INTENT_MODEL
+from pipeline.nlp.keyphrases import KEYPHRASE_MODEL
+from pipeline.nlp.problem_store import problem_trends
+from pipeline.nlp.problems import PROBLEM_MODEL
+from pipeline.records import as_date, as_utc, utcnow
 from pipeline.report.data import (
     AlertSummary,
+    BrandKpis,
+    ChiefRow,
+    CommunityRow,
+    Coverage,
     DayPoint,
+    Idea,
     Kpis,
     PostExample,
+    ProblemSummary,
+    QueueItem,
     ReportData,
     ShareOfVoice,
+    SourceHealth,
 )
-from pipeline.reputation.metrics import net_sentiment, share_of_voice
-from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, post, sentiment
+from pipeline.reputation import reach as reach_of
+from pipeline.reputation.metrics import BY_OFFICIAL, net_sentiment, share_of_voice
+from pipeline.reputation.response_queue import response_queue
+from pipeline.reputation.score import reputation
+from pipeline.reputation.tribes import rank_authors, rank_communities
+from pipeline.warehouse.schema import (
+    alert,
+    daily_brand_metrics,
+    intent,
+    mention,
+    post,
+    sentiment,
+    sentiment_override,
+    source_state,
+)
 
 MOST_NEGATIVE = 10
+IDEAS = 8
+PROBLEMS = 8
+TRIBES = 10
+QUEUE = 10
 
 
-def _totals(conn: Connection, brand: str, start: date, end: date) -> tuple[int, int, int]:
+class _Totals:
+    """Sums of daily metrics over a period."""
+
+    def __init__(self, row: Any) -> None:
+        self.volume, self.negative, self.positive = int(row[0]), int(row[1]), int(row[2])
+        self.reach, self.rep_sum, self.rep_weight = float(row[3]), float(row[4]), float(row[5])
+
+    def reputation(self, prior: float) -> float | None:
+        return reputation(self.rep_sum, self.rep_weight, prior)
+
+
+def _totals(conn: Connection, brand: str, start: date, end: date) -> _Totals:
     m = daily_brand_metrics.c
-    row = conn.execute(
-        select(func.coalesce(func.sum(m.volume), 0), func.coalesce(func.sum(m.negative), 0),
-               func.coalesce(func.sum(m.positive), 0))
-        .where(m.brand == brand, m.day >= start, m.day <= end)
-    ).one()
-    return int(row[0]), int(row[1]), int(row[2])
+    sums = [func.coalesce(func.sum(c), 0) for c in
+            (m.volume, m.negative, m.positive, m.reach, m.rep_sum, m.rep_weight)]
+    return _Totals(conn.execute(
+        select(*sums).where(m.brand == brand, m.day >= start, m.day <= end)).one())
 
 
-def build_report_data(conn: Connection, config: Config, brand_name: str, start: date, end: date,
-                      model: str, version: str) -> ReportData:
-    brand = config.brand(brand_name)
+def _daily(conn: Connection, brand: str, start: date, end: date, prior: float,
+           trend_days: int) -> list[DayPoint]:
     m = daily_brand_metrics.c
-    rows = conn.execute(
-        select(daily_brand_metrics).where(m.brand == brand.name, m.day >= start, m.day <= end)
-        .order_by(m.day)
-    ).mappings().all()
+    first = start - timedelta(days=trend_days - 1)
+    rows = conn.execute(select(daily_brand_metrics).where(
+        m.brand == brand, m.day >= first, m.day <= end)).mappings().all()
     by_day = {as_date(r["day"]): r for r in rows}
     daily = []
     day = start
     while day <= end:
         r = by_day.get(day)
+        window = [by_day[d] for d in (day - timedelta(days=i) for i in range(trend_days))
+                  if d in by_day]
+        rep_sum = sum(float(w["rep_sum"] or 0) for w in window)
+        rep_weight = sum(float(w["rep_weight"] or 0) for w in window)
         daily.append(DayPoint(
             day=day, volume=int(r["volume"]) if r else 0, negative=int(r["negative"]) if r else 0,
             neutral=int(r["neutral"]) if r else 0, positive=int(r["positive"]) if r else 0,
             net_sentiment=r["net_sentiment"] if r else None,
             share_of_voice=r["share_of_voice"] if r else None,
+            reputation=reputation(rep_sum, rep_weight, prior),
+            reach=float(r["reach"] or 0) if r else 0.0,
         ))
         day += timedelta(days=1)
+    return daily
 
+
+def _share(a: int, b: int) -> float | None:
+    return a / b if b else None
+
+
+def _kpis(conn: Connection, brand: BrandConfig, start: date, end: date,
+          prior: float) -> tuple[Kpis, list[BrandKpis], list[ShareOfVoice]]:
     span = (end - start).days + 1
     prev_start, prev_end = start - timedelta(days=span), start - timedelta(days=1)
-    volume, negative, positive = _totals(conn, brand.name, start, end)
-    volume_prev, negative_prev, positive_prev = _totals(conn, brand.name, prev_start, prev_end)
-    rivals = {c: _totals(conn, c, start, end)[0] for c in brand.competitors}
+    now = _totals(conn, brand.name, start, end)
+    before = _totals(conn, brand.name, prev_start, prev_end)
+    rivals = {c: _totals(conn, c, start, end) for c in brand.competitors}
+    rivals_prev = {c: _totals(conn, c, prev_start, prev_end).volume for c in brand.competitors}
+    has_rivals = bool(brand.competitors)
     kpis = Kpis(
-        volume=volume, volume_prev=volume_prev,
-        net_sentiment=net_sentiment(positive, negative),
-        net_sentiment_prev=net_sentiment(positive_prev, negative_prev),
-        negative_share=negative / volume if volume else None,
-        share_of_voice=share_of_voice(volume, rivals.values()) if brand.competitors else None,
+        volume=now.volume, volume_prev=before.volume,
+        net_sentiment=net_sentiment(now.positive, now.negative),
+        net_sentiment_prev=net_sentiment(before.positive, before.negative),
+        negative_share=_share(now.negative, now.volume),
+        share_of_voice=share_of_voice(now.volume, [t.volume for t in rivals.values()])
+        if has_rivals else None,
+        negative_share_prev=_share(before.negative, before.volume),
+        share_of_voice_prev=share_of_voice(before.volume, rivals_prev.values())
+        if has_rivals else None,
+        reputation=now.reputation(prior), reputation_prev=before.reputation(prior),
+        reach=now.reach, reach_prev=before.reach,
     )
-    total_voice = volume + sum(rivals.values())
-    sov = [ShareOfVoice(b, n, n / total_voice if total_voice else 0.0)
-           for b, n in [(brand.name, volume), *rivals.items()]] if brand.competitors else []
+    total_voice = now.volume + sum(t.volume for t in rivals.values())
+    compared = [
+        BrandKpis(brand=name, is_self=name == brand.name, mentions=t.volume,
+                  net_sentiment=net_sentiment(t.positive, t.negative),
+                  reputation=t.reputation(prior), negative_share=_share(t.negative, t.volume),
+                  share_of_voice=_share(t.volume, total_voice))
+        for name, t in [(brand.name, now), *rivals.items()]
+    ] if has_rivals else []
+    sov = [ShareOfVoice(b.brand, b.mentions, b.share_of_voice or 0.0) for b in compared]
+    return kpis, compared, sov
 
-    negative_posts = conn.execute(
+
+def _most_negative(conn: Connection, brand: str, start: date, end: date, model: str,
+                   version: str) -> list[PostExample]:
+    rows = conn.execute(
         select(post.c.post_id, post.c.created_at, post.c.source, post.c.community, post.c.url,
                post.c.lang, post.c.title, post.c.text, sentiment.c.negative)
         .select_from(mention)
         .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
         .join(sentiment, and_(sentiment.c.post_id == mention.c.post_id,
                               sentiment.c.model == model, sentiment.c.version == version))
-        .where(mention.c.brand == brand.name, mention.c.day >= start, mention.c.day <= end)
+        .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end,
+               ~BY_OFFICIAL)
         .order_by(desc(sentiment.c.negative), post.c.post_id)
         .limit(MOST_NEGATIVE)
     ).all()
-    alerts = conn.execute(
-        select(alert).where(alert.c.brand == brand.name, alert.c.day >= start,
-                            alert.c.day <= end).order_by(alert.c.day)
+    return [PostExample(post_id=r.post_id, created_at=as_utc(r.created_at), source=r.source,
+                        community=r.community, url=r.url, lang=r.lang, title=r.title,
+                        text=r.text, negative_score=float(r.negative)) for r in rows]
+
+
+def _ideas(conn: Connection, brand: str, start: date, end: date) -> list[Idea]:
+    im, iv = INTENT_MODEL
+    rows = conn.execute(
+        select(post.c.post_id, post.c.created_at, post.c.source, post.c.community, post.c.url,
+               post.c.lang, post.c.text, post.c.engagement)
+        .select_from(mention)
+        .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
+        .join(intent, and_(intent.c.post_id == mention.c.post_id, intent.c.model == im,
+                           intent.c.version == iv, intent.c.label == "suggestion"))
+        .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end,
+               ~BY_OFFICIAL)
+    ).all()
+    ideas = [Idea(post_id=r.post_id, created_at=as_utc(r.created_at), source=r.source,
+                  community=r.community, url=r.url, lang=r.lang, text=r.text,
+                  reach=reach_of.reach(r.engagement if isinstance(r.engagement, dict) else None))
+             for r in rows]
+    ideas.sort(key=lambda i: (-i.reach, -i.created_at.timestamp(), i.post_id))
+    return ideas[:IDEAS]
+
+
+def _problems(conn: Connection, brand: str, end: date) -> list[ProblemSummary]:
+    out = []
+    for t in problem_trends(conn, brand, end)[:PROBLEMS]:
+        score = t["score"]
+        out.append(ProblemSummary(
+            problem_id=t["problem_id"], label=t["label"], recent=int(t["recent"]),
+            before=int(t["before"]), emerging_score=float(score.score),
+            emerging=bool(score.emerging), share_negative=float(t["share_negative"]),
+            daily=[int(x) for x in t["daily"]], examples=[str(e) for e in t["examples"]],
+        ))
+    return out
+
+
+def _alerts(conn: Connection, brand: str, start: date, end: date) -> list[AlertSummary]:
+    rows = conn.execute(
+        select(alert).where(alert.c.brand == brand, alert.c.day >= start, alert.c.day <= end)
+        .order_by(alert.c.day, alert.c.period_start, alert.c.alert_id)
     ).mappings().all()
+    return [AlertSummary(
+        as_date(a["day"]), a["rule"], int(a["severity"]), a["message"],
+        alert_id=a["alert_id"], status=a["status"],
+        hour=as_utc(a["period_start"]) if a["freq"] == "H" and a["period_start"] else None,
+        details=dict(a["details"] or {}),
+    ) for a in rows]
+
+
+def _sources(conn: Connection) -> list[SourceHealth]:
+    return [SourceHealth(
+        source=r.source, kind=r.kind, status=r.status,
+        last_success_at=as_utc(r.last_success_at) if r.last_success_at else None,
+        last_items=r.last_items, consecutive_failures=int(r.consecutive_failures or 0),
+        last_error=r.last_error,
+    ) for r in conn.execute(select(source_state).order_by(source_state.c.source))]
+
+
+def _coverage(conn: Connection, brand: str, start: date, end: date, model: str,
+              version: str) -> Coverage:
+    rows = conn.execute(
+        select(post.c.lang, sentiment.c.label, sentiment_override.c.label.label("human"))
+        .select_from(mention)
+        .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
+        .outerjoin(sentiment, and_(sentiment.c.post_id == mention.c.post_id,
+                                   sentiment.c.model == model, sentiment.c.version == version))
+        .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
+        .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end,
+               ~BY_OFFICIAL)
+        .execution_options(yield_per=2000)
+    )
+    langs: Counter[str] = Counter()
+    total = scored = human = 0
+    for lang, label, human_label in rows:
+        total += 1
+        scored += label is not None
+        human += human_label is not None
+        langs[lang or "?"] += 1
+    return Coverage(mentions=total, scored=scored, human_labels=human,
+                    by_lang=dict(langs.most_common()))
+
+
+def build_report_data(conn: Connection, config: Config, brand_name: str, start: date, end: date,
+                      model: str, version: str) -> ReportData:
+    brand = config.brand(brand_name)
+    prior = config.reputation.prior_weight
+    kpis, compared, sov = _kpis(conn, brand, start, end, prior)
+    now = min(utcnow(), datetime.combine(end + timedelta(days=1), time(), UTC))
+    communities = rank_communities(conn, brand.name, start, end, model, version, limit=TRIBES)
+    chiefs = rank_authors(conn, brand.name, start, end, model, version, limit=TRIBES)
+    queue = response_queue(conn, brand, now, model, version, *INTENT_MODEL,
+                           max_age_days=config.reputation.response_queue_days, limit=QUEUE)
     return ReportData(
         brand=brand.name, competitors=list(brand.competitors), period_start=start,
-        period_end=end, generated_at=utcnow(), kpis=kpis, daily=daily, share_of_voice=sov,
-        most_negative=[PostExample(
-            post_id=r.post_id, created_at=r.created_at, source=r.source, community=r.community,
-            url=r.url, lang=r.lang, title=r.title, text=r.text,
-            negative_score=float(r.negative)) for r in negative_posts],
-        alerts=[AlertSummary(as_date(a["day"]), a["rule"], int(a["severity"]), a["message"])
-                for a in alerts],
+        period_end=end, generated_at=utcnow(), kpis=kpis,
+        daily=_daily(conn, brand.name, start, end, prior, config.reputation.trend_days),
+        share_of_voice=sov,
+        most_negative=_most_negative(conn, brand.name, start, end, model, version),
+        alerts=_alerts(conn, brand.name, start, end),
         model=f"{model} {version}",
+        competitor_kpis=compared,
+        problems=_problems(conn, brand.name, end),
+        ideas=_ideas(conn, brand.name, start, end),
+        communities=[CommunityRow(
+            source=c.source, community=c.community, mentions=c.mentions,
+            mentions_prev=c.mentions_prev, growth=c.growth, negative=c.negative,
+            neutral=c.neutral, positive=c.positive, net_sentiment=c.net_sentiment,
+            authors=c.authors, reach=c.reach, score=c.score) for c in communities],
+        chiefs=[ChiefRow(
+            author_id=a.author_id, source=a.source, community=a.community, posts=a.posts,
+            mentions=a.mentions, engagement=a.engagement, centrality=a.centrality,
+            consistency=a.consistency, influence=a.influence, negative=a.negative,
+            neutral=a.neutral, positive=a.positive, net_sentiment=a.net_sentiment)
+            for a in chiefs],
+        response_queue=[QueueItem(
+            post_id=q.post_id, created_at=as_utc(q.created_at), source=q.source,
+            community=q.community, url=q.url, title=q.title, text=q.text, lang=q.lang,
+            intent=q.intent, sentiment=q.sentiment, reach=q.reach, age_hours=q.age_hours,
+            priority=q.priority) for q in queue],
+        sources=_sources(conn),
+        coverage=_coverage(conn, brand.name, start, end, model, version),
+        models={"sentiment": f"{model} {version}", "intent": " ".join(INTENT_MODEL),
+                "keyphrases": " ".join(KEYPHRASE_MODEL), "problems": " ".join(PROBLEM_MODEL)},
+        reputation_prior=prior, trend_days=config.reputation.trend_days,
     )

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from datetime import date, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.report import pdf as _pdf
+from pipeline.report.paths import dated_report_path, latest_report_path
+
+
+class ReportFormat(StrEnum):
+    """What `stimmung report --format` writes."""
+
+    html = "html"  # the self-contained HTML file
+    pdf = "pdf"  # that file printed by headless Chromium
+
+
+FORMATS: tuple[str, ...] = tuple(f.value for f in ReportFormat)
 
 
 def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None,
-                 end: date | None, out_path: Path | None) -> Path:
+                 end: date | None, out_path: Path | None, fmt: str = "html") -> Path:
+    """Write the report and return its path.
+
+    *fmt* ``"html"`` writes the self-contained HTML file; ``"pdf"`` renders that HTML to
+    a temporary file and prints it to PDF with headless Chromium (`pipeline.report.pdf`),
+    so only the PDF is left. The default file name ends in ``.html`` or ``.pdf``.
+    A default-named HTML report that reaches the newest data also refreshes
+    ``<brand>-latest.html``, the page alerts link to.
+    """
     from pipeline import jobs
     from pipeline.report.queries import build_report_data
     from pipeline.report.render import render_report
 
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    # a missing browser is the likely mistake: find it before any work
+    chromium = _pdf.find_chromium() if fmt == "pdf" else None
     brand_name = brand or cfg.brands[0].name
     cfg.brand(brand_name)
     span = jobs.data_range(engine)
@@ -23,11 +50,13 @@ def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None
     model, version = jobs.model_identity(cfg)
     with engine.connect() as conn:
         data = build_report_data(conn, cfg, brand_name, start, end, model, version)
-    path = out_path or (cfg.base_dir / cfg.report.output_dir /
-                        f"{_slug(brand_name)}-{start:%Y%m%d}-{end:%Y%m%d}.html")
+    path = out_path or dated_report_path(cfg, brand_name, start, end, fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return render_report(data, path)
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
+    if chromium is None:
+        written = render_report(data, path)
+        if out_path is None and (span is None or end >= span[1]):
+            shutil.copyfile(written, latest_report_path(cfg, brand_name))
+        return written
+    with tempfile.TemporaryDirectory(prefix="stimmung-report-") as tmp:
+        html = render_report(data, Path(tmp) / path.with_suffix(".html").name)
+        return _pdf.html_to_pdf(html, path, chromium=chromium)

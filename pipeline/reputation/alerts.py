@@ -114,8 +114,10 @@ def evaluate_alerts(
             spikes = [s for s in spikes if s.day >= start]
             spikes = cap_per_day(spikes, rule.max_per_day, time=lambda s: s.day)
             link = latest_report_link(config, brand.name)
+            terms = frozenset(t.lstrip("=").lower() for t in [brand.name, *brand.aliases])
             for spike in spikes:
-                record = _alert_record(conn, rule, brand.name, spike, model, version, link)
+                record = _alert_record(conn, rule, brand.name, spike, model, version, link,
+                                       terms)
                 upsert(conn, alert, [{
                     "alert_id": record.alert_id, "rule": record.rule, "brand": record.brand,
                     "day": record.day, "severity": record.severity, "status": "open",
@@ -130,7 +132,8 @@ def evaluate_alerts(
 
 
 def _alert_record(conn: Connection, rule: SpikeRuleConfig, brand: str, spike: Spike,
-                  model: str, version: str, link: str) -> AlertRecord:
+                  model: str, version: str, link: str,
+                  brand_terms: frozenset[str]) -> AlertRecord:
     if spike.hour is not None:
         when = f"{spike.hour:%Y-%m-%d %H}:00 UTC"
         alert_id = f"{rule.name}:{brand}:{spike.hour:%Y-%m-%dT%H}"
@@ -145,7 +148,7 @@ def _alert_record(conn: Connection, rule: SpikeRuleConfig, brand: str, spike: Sp
         severity=spike.severity, status="open", value=float(spike.value),
         baseline=spike.baseline, message=message, hour=spike.hour,
         details=explain_spike(conn, brand, spike.day, model, version, hour=spike.hour,
-                              report_link=link),
+                              report_link=link, brand_terms=brand_terms),
     )
 
 

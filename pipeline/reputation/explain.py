@@ -15,7 +15,7 @@ from sqlalchemy import Connection, and_, desc, func, select
 
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL
 from pipeline.nlp.problems import PROBLEM_MODEL
-from pipeline.reputation.metrics import EFFECTIVE_LABEL
+from pipeline.reputation.metrics import BY_OFFICIAL, EFFECTIVE_LABEL
 from pipeline.warehouse.schema import (
     keyphrase,
     mention,
@@ -37,7 +37,7 @@ def _negative_mentions(brand: str, start: datetime, end: datetime, model: str,
     """Conditions and joins for the brand's non-duplicate negative mentions in [start, end)."""
     return and_(
         mention.c.brand == brand, post.c.created_at >= start, post.c.created_at < end,
-        post.c.duplicate_of.is_(None), EFFECTIVE_LABEL == "negative",
+        post.c.duplicate_of.is_(None), EFFECTIVE_LABEL == "negative", ~BY_OFFICIAL,
     ), (mention.join(post, post.c.post_id == mention.c.post_id)
         .outerjoin(sentiment, and_(sentiment.c.post_id == mention.c.post_id,
                                    sentiment.c.model == model, sentiment.c.version == version))
@@ -53,9 +53,10 @@ def window_of(day: date, hour: datetime | None) -> tuple[datetime, datetime]:
 
 
 def explain_spike(conn: Connection, brand: str, day: date, model: str, version: str,
-                  hour: datetime | None = None,
-                  report_link: str | None = None) -> dict[str, Any]:
-    """The explanation stored with an alert (JSON-ready)."""
+                  hour: datetime | None = None, report_link: str | None = None,
+                  brand_terms: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The explanation stored with an alert (JSON-ready). Keyphrases equal to one of
+    `brand_terms` (lowercase: the brand's name and aliases) say nothing and are skipped."""
     start, end = window_of(day, hour)
     base_start = start - timedelta(days=BASELINE_DAYS)
     # the baseline is measured in windows of the alert's length
@@ -85,7 +86,7 @@ def explain_spike(conn: Connection, brand: str, day: date, model: str, version: 
         "problems": _grown_problems(conn, brand, start, end, base_start, windows,
                                     model, version),
         "keyphrases": _grown_keyphrases(conn, brand, start, end, base_start, windows,
-                                        model, version),
+                                        model, version, brand_terms | {brand.lower()}),
     }
     if report_link:
         details["report"] = report_link
@@ -129,7 +130,7 @@ def _grown_problems(conn: Connection, brand: str, start: datetime, end: datetime
 
 def _grown_keyphrases(conn: Connection, brand: str, start: datetime, end: datetime,
                       base_start: datetime, windows: float, model: str,
-                      version: str) -> list[dict[str, Any]]:
+                      version: str, skip: frozenset[str]) -> list[dict[str, Any]]:
     km, kv = KEYPHRASE_MODEL
     where, joined = _negative_mentions(brand, base_start, end, model, version)
     rows = conn.execute(
@@ -144,7 +145,7 @@ def _grown_keyphrases(conn: Connection, brand: str, start: datetime, end: dateti
     for phrases, created in rows:
         moment = created if created.tzinfo else created.replace(tzinfo=UTC)
         target = now if moment >= start else before
-        for phrase in {str(p[0]).lower() for p in (phrases or [])}:
+        for phrase in {str(p[0]).lower() for p in (phrases or [])} - skip:
             target[phrase] += 1
     return [{"phrase": phrase, "posts": count, "expected": round(expected, 2)}
             for phrase, count, expected in _lifts(now, before, windows, TOP_KEYPHRASES)]

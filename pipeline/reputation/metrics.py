@@ -82,6 +82,9 @@ def share_of_voice(own: int, competitors: Iterable[int]) -> float | None:
 
 # the human label if there is one, else the model's label
 EFFECTIVE_LABEL = func.coalesce(sentiment_override.c.label, sentiment.c.label)
+# a mention written by one of the brand's own accounts (they never count)
+BY_OFFICIAL = exists().where(official_account.c.brand == mention.c.brand,
+                             official_account.c.author_id == post.c.author_id)
 
 
 @dataclass(slots=True)
@@ -95,8 +98,6 @@ class MentionCounts:
 
 def count_mentions(conn: Connection, model: str, version: str, start: date,
                    end: date) -> MentionCounts:
-    by_official = exists().where(official_account.c.brand == mention.c.brand,
-                                 official_account.c.author_id == post.c.author_id)
     query = (
         select(mention.c.brand, mention.c.day, post.c.created_at, post.c.source,
                post.c.community, post.c.lang, post.c.engagement, EFFECTIVE_LABEL.label("label"))
@@ -108,7 +109,7 @@ def count_mentions(conn: Connection, model: str, version: str, start: date,
             sentiment.c.version == version,
         ))
         .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
-        .where(mention.c.day >= start, mention.c.day <= end, ~by_official)
+        .where(mention.c.day >= start, mention.c.day <= end, ~BY_OFFICIAL)
     )
     counts = MentionCounts(defaultdict(DayCounts), defaultdict(DayCounts), defaultdict(DayCounts))
     for row in conn.execute(query.execution_options(yield_per=2000)):

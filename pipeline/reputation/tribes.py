@@ -198,10 +198,11 @@ class _Author:
     source: str
     posts: int = 0
     mentions: int = 0
+    brand_replies: int = 0  # replies (without the brand's name) to a brand mention
     engagement: float = 0.0
     days: set[date] = field(default_factory=set)
     labels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_LABELS, 0))
-    # brand mentions and posts per community, for the home community
+    # brand mentions and replies to them, and posts, per community: the home community
     by_community: dict[str, list[int]] = field(default_factory=dict)
 
 
@@ -227,18 +228,24 @@ def _centralities(edges: dict[tuple[str, str], float]) -> dict[str, float]:
 
 def rank_authors(conn: Connection, brand: str, start: date, end: date, model: str,
                  version: str, limit: int = 10) -> list[AuthorRank]:
-    """Authors who mention the brand in [start, end], most influential first."""
+    """Authors in the brand's conversation in [start, end], most influential first: those
+    who mention the brand, and those who reply to a post that does (the helpful regular
+    who answers questions about the brand without naming it)."""
     official = official_author_ids(conn, brand)
     # an IN (not a join): SQLite then walks the period's posts once (ix_post_day)
     in_communities = tuple_(post.c.source, func.coalesce(post.c.community, "")).in_(
         _communities_query(brand, start, end))
     parent = post.alias("parent")
+    parent_mention = mention.alias("parent_mention")
     query = (
         select(post.c.author_id, post.c.source, post.c.community, post.c.day,
                post.c.engagement, parent.c.author_id.label("parent_author"),
-               mention.c.post_id.label("mention_id"), EFFECTIVE_LABEL.label("label"))
+               mention.c.post_id.label("mention_id"), EFFECTIVE_LABEL.label("label"),
+               parent_mention.c.post_id.label("parent_mention_id"))
         .select_from(post)
         .outerjoin(parent, parent.c.post_id == post.c.parent_post_id)
+        .outerjoin(parent_mention, and_(parent_mention.c.post_id == post.c.parent_post_id,
+                                        parent_mention.c.brand == brand))
         .outerjoin(mention, and_(mention.c.post_id == post.c.post_id, mention.c.brand == brand))
         .outerjoin(sentiment, and_(sentiment.c.post_id == mention.c.post_id,
                                    sentiment.c.model == model, sentiment.c.version == version))
@@ -269,7 +276,10 @@ def rank_authors(conn: Connection, brand: str, start: date, end: date, model: st
             counts[0] += 1
             if row.label in a.labels:
                 a.labels[row.label] += 1
-    candidates = {k: a for k, a in authors.items() if a.mentions > 0}
+        elif row.parent_mention_id is not None:
+            a.brand_replies += 1
+            counts[0] += 1
+    candidates = {k: a for k, a in authors.items() if a.mentions or a.brand_replies}
     return _rank(candidates, edges, (end - start).days + 1, limit)
 
 

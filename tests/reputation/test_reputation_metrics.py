@@ -171,7 +171,8 @@ def test_hourly_burst_fires_an_hourly_alert_with_its_explanation(engine: Any,
             "negative": True, "day": burst.date(), "assigned_at": burst} for p in angry])
         upsert(conn, keyphrase, [{
             "post_id": p["post_id"], "model": KEYPHRASE_MODEL[0],
-            "version": KEYPHRASE_MODEL[1], "phrases": [["milk frother", 1.0], ["update", 0.5]],
+            "version": KEYPHRASE_MODEL[1],
+            "phrases": [["milk frother", 1.0], ["acme", 0.7], ["update", 0.5]],
             "extracted_at": burst} for p in angry])
         config = _config(tmp_path, alerts={"rules": [
             {"name": "hourly", "freq": "H", "baseline_days": 7, "min_history": 2}]},
@@ -189,6 +190,7 @@ def test_hourly_burst_fires_an_hourly_alert_with_its_explanation(engine: Any,
     assert details["communities"][0]["name"] == "r/acme"
     assert details["problems"][0]["problem_id"] == "pr1"
     assert details["problems"][0]["negative"] == 12
+    # the brand's own name grew too, but says nothing
     assert [k["phrase"] for k in details["keyphrases"]][:2] == ["milk frother", "update"]
     assert details["report"].endswith("/reports/acme-latest.html")
     with engine.connect() as conn:

@@ -153,26 +153,32 @@ def test_rank_authors_combines_engagement_centrality_and_consistency(engine: Eng
         ranked = rank_authors(conn, "Acme", D0, END, "m", "1")
         top1 = rank_authors(conn, "Acme", D0, END, "m", "1", limit=1)
     by_id = {r.author_id: r for r in ranked}
-    # only authors who mention the brand; not the official account, not A-D (no mention),
-    # not the W's (their only posts are duplicates), not E (previous period only)
-    assert set(by_id) == {"a_X", "a_Y", "a_Z", "a_V"}
-    x, y, z, v = by_id["a_X"], by_id["a_Y"], by_id["a_Z"], by_id["a_V"]
+    # authors in the brand's conversation: who mention it (X, Y, Z, V) and who reply to a
+    # mention without naming the brand (A-D); not the official account, not the R's
+    # (they reply to the official account's post, which names no brand), not the W's
+    # (their only posts are duplicates), not E (previous period only)
+    assert set(by_id) == {"a_X", "a_Y", "a_Z", "a_V", "a_A", "a_B", "a_C", "a_D"}
+    x, y, z, v, a = (by_id[f"a_{k}"] for k in "XYZVA")
     # X receives the most replies: the highest PageRank; Y one reply, Z none in the period
     assert x.centrality == 1.0
     assert 0 < z.centrality < y.centrality < 1.0
+    assert a.centrality == z.centrality  # both only reply
     assert v.centrality == 0.0  # home community tea has no replies
     # Y gets the most interactions ("far" is outside the brand's communities)
     assert (x.engagement, y.engagement, z.engagement, v.engagement) == (1.0, 102.0, 3.0, 5.0)
     assert (x.posts, x.mentions, y.posts, z.posts, v.posts, v.mentions) == (3, 1, 1, 3, 3, 3)
+    assert (a.posts, a.mentions, a.engagement, a.net_sentiment) == (2, 0, 0.0, None)
     assert (z.active_days, z.consistency) == (3, pytest.approx(3 / 7, abs=1e-4))
     assert (x.community, v.community, z.source) == ("espresso", "tea", "reddit")
-    # percentile ranks among the 4: engagement X .25 Y 1 Z .5 V .75; centrality X 1 Y .75
-    # Z .5 V 0; consistency X, Y, V .75 (1/7), Z 1 (3/7)
-    assert x.influence == pytest.approx(100 * (0.4 * 0.25 + 0.4 * 1.0 + 0.2 * 0.75))
-    assert y.influence == pytest.approx(100 * (0.4 * 1.0 + 0.4 * 0.75 + 0.2 * 0.75))
-    assert z.influence == pytest.approx(100 * (0.4 * 0.5 + 0.4 * 0.5 + 0.2 * 1.0))
-    assert v.influence == pytest.approx(100 * (0.4 * 0.75 + 0.2 * 0.75))
-    assert [r.author_id for r in ranked] == ["a_Y", "a_X", "a_Z", "a_V"]
+    # percentile ranks among the 8: engagement A-D 0, X 5/8, Z 6/8, V 7/8, Y 1;
+    # centrality V 0, Z and A-D 6/8, Y 7/8, X 1; consistency Z 1, everyone else 7/8
+    assert x.influence == pytest.approx(100 * (0.4 * 5 / 8 + 0.4 * 1.0 + 0.2 * 7 / 8))
+    assert y.influence == pytest.approx(100 * (0.4 * 1.0 + 0.4 * 7 / 8 + 0.2 * 7 / 8))
+    assert z.influence == pytest.approx(100 * (0.4 * 6 / 8 + 0.4 * 6 / 8 + 0.2 * 1.0))
+    assert v.influence == pytest.approx(100 * (0.4 * 7 / 8 + 0.2 * 7 / 8))
+    assert a.influence == pytest.approx(100 * (0.4 * 6 / 8 + 0.2 * 7 / 8))
+    assert [r.author_id for r in ranked] == [
+        "a_Y", "a_X", "a_Z", "a_V", "a_A", "a_B", "a_C", "a_D"]
     assert [r.author_id for r in top1] == ["a_Y"]
     # their sentiment towards the brand
     assert (z.negative, z.neutral, z.positive, z.net_sentiment) == (0, 1, 1, 1.0)

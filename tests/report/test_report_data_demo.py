@@ -1,0 +1,103 @@
+"""The report's data on the demo corpus, checked against the corpus's gold labels."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import jobs
+from pipeline.config import load_config
+from pipeline.demo.run import DemoResult, run_demo
+from pipeline.records import post_key
+from pipeline.report.queries import build_report_data
+from pipeline.text.pseudonym import Pseudonymiser
+
+BRAND = "Kaffeekraft"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoResult, Any, Any]]:
+    workdir = tmp_path_factory.mktemp("demo")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("STIMMUNG_PSEUDONYM_KEY", "k" * 32)
+    result = run_demo(workdir)
+    config = load_config(result.config_path)
+    engine = jobs.open_warehouse(config)
+    start = result.manifest.end - timedelta(days=27)
+    model, version = jobs.model_identity(config)
+    with engine.connect() as conn:
+        data = build_report_data(conn, config, BRAND, start, result.manifest.end, model,
+                                 version)
+    yield result, config, data
+    engine.dispose()
+    mp.undo()
+
+
+def _gold(result: DemoResult) -> dict[str, dict[str, Any]]:
+    path = result.config_path.parent / "data" / result.manifest.gold_path
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    gold = {}
+    for r in rows:
+        gold[post_key(r["source"], r["external_id"])] = r
+        # the Atom feed's entry ids are tag URIs around the corpus id
+        gold[post_key(r["source"], f"tag:cremalab.demo.invalid,2026:{r['external_id']}")] = r
+    return gold
+
+
+def test_official_posts_never_count(demo: tuple[DemoResult, Any, Any]) -> None:
+    result, _, data = demo
+    gold = _gold(result)
+    assert data.coverage is not None
+    # the KPIs and the coverage count the same mentions: official replies are in neither
+    assert data.coverage.mentions == data.kpis.volume
+    shown = [p.post_id for p in data.most_negative] + [i.post_id for i in data.ideas]
+    assert shown and not any(gold[pid]["official"] for pid in shown)
+
+
+def test_response_queue_holds_only_unanswered_posts(demo: tuple[DemoResult, Any, Any]) -> None:
+    result, _, data = demo
+    gold = _gold(result)
+    assert len(data.response_queue) == 10
+    for item in data.response_queue:
+        assert BRAND not in gold[item.post_id]["answered_by"]
+        assert not gold[item.post_id]["official"]
+        assert item.intent in ("question", "complaint")
+        assert item.url and item.url.startswith("http")
+    priorities = [i.priority for i in data.response_queue]
+    assert priorities == sorted(priorities, reverse=True)
+
+
+def test_the_demo_chief_leads_its_community(demo: tuple[DemoResult, Any, Any]) -> None:
+    result, config, data = demo
+    pseudonym = Pseudonymiser(b"k" * 32)
+    chiefs = result.manifest.to_dict()["threads"]["chiefs"]
+    moni = pseudonym("support_export", chiefs["hub/kaffee-talk-de"])
+    by_id = {c.author_id: c for c in data.chiefs}
+    assert moni in by_id, [c.author_id for c in data.chiefs]
+    assert by_id[moni].centrality == 1.0
+    assert by_id[moni].community == "hub/kaffee-talk-de"
+    official = {pseudonym(s.name, h) for s in config.sources
+                for h in config.brand(BRAND).official_accounts}
+    assert not official & set(by_id)
+    assert data.communities[0].mentions >= data.communities[-1].mentions
+
+
+def test_problems_alerts_and_method(demo: tuple[DemoResult, Any, Any]) -> None:
+    result, _, data = demo
+    emerging = [p for p in data.problems if p.emerging]
+    assert emerging and any("entkalkung" in p.label or "descal" in p.label for p in emerging)
+    spike = [a for a in data.alerts if a.day == result.manifest.spike_day]
+    assert spike and spike[0].details["top_posts"] and spike[0].details["problems"]
+    assert spike[0].details["report"].endswith("kaffeekraft-latest.html")
+    assert set(data.models) == {"sentiment", "intent", "keyphrases", "problems"}
+    assert {s.source for s in data.sources} == {s["name"] for s in
+                                                result.manifest.feeds + result.manifest.files}
+    assert data.kpis.reputation is not None and -100 <= data.kpis.reputation <= 100
+    assert all(d.reputation is None or -100 <= d.reputation <= 100 for d in data.daily)
+    latest = Path(spike[0].details["report"].removeprefix("file://"))
+    assert latest.exists() and latest.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
