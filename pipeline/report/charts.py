@@ -270,30 +270,9 @@ def stacked_bar_trend(
 
     # Net sentiment line, broken where a day has no value.
     if line is not None:
-        segments: list[list[tuple[float, float]]] = []
-        current: list[tuple[float, float]] = []
-        points: list[tuple[float, float, float, int]] = []
-        for i, value in enumerate(line):
-            if value is None or not math.isfinite(value):
-                if current:
-                    segments.append(current)
-                current = []
-                continue
-            p = (x_center(i), y_net(value))
-            current.append(p)
-            points.append((p[0], p[1], value, i))
-        if current:
-            segments.append(current)
+        segments, points = _line_points(line, x_center, y_net)
         out.append('<g class="net-line">')
-        for seg in segments:
-            if len(seg) > 1:
-                d = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
-                out.append(
-                    f'<polyline points="{d}" fill="none" stroke="#FFFFFF" stroke-width="4" '
-                    'stroke-linejoin="round"/>'
-                    f'<polyline points="{d}" fill="none" stroke="{LINE}" stroke-width="2" '
-                    'stroke-linejoin="round"/>'
-                )
+        out.extend(_polylines(segments, halo=4, width=2))
         for px, py, net_value, i in points:
             out.append(
                 f'<circle cx="{_f(px)}" cy="{_f(py)}" r="{3 if n <= 31 else 2}" '
@@ -305,6 +284,47 @@ def stacked_bar_trend(
 
     out.append("</svg>")
     return Markup("".join(out))
+
+
+Segment = list[tuple[float, float]]
+
+
+Point = tuple[float, float, float, int]  # x, y, value, index
+
+
+def _line_points(values: Sequence[float | None], x: Callable[[int], float],
+                 y: Callable[[float], float]) -> tuple[list[Segment], list[Point]]:
+    """The line's segments (broken where a value is missing) and its points."""
+    segments: list[Segment] = []
+    current: Segment = []
+    points: list[Point] = []
+    for i, value in enumerate(values):
+        if value is None or not math.isfinite(value):
+            if current:
+                segments.append(current)
+            current = []
+            continue
+        p = (x(i), y(value))
+        current.append(p)
+        points.append((p[0], p[1], value, i))
+    if current:
+        segments.append(current)
+    return segments, points
+
+
+def _polylines(segments: list[Segment], *, halo: float, width: float) -> list[str]:
+    """Each segment of two or more points as a line on a white halo."""
+    out = []
+    for seg in segments:
+        if len(seg) > 1:
+            d = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
+            out.append(
+                f'<polyline points="{d}" fill="none" stroke="#FFFFFF" stroke-width="{halo}" '
+                'stroke-linejoin="round"/>'
+                f'<polyline points="{d}" fill="none" stroke="{LINE}" stroke-width="{width}" '
+                'stroke-linejoin="round"/>'
+            )
+    return out
 
 
 def _signed(v: int) -> str:
@@ -513,30 +533,9 @@ def reputation_line(
     out.extend(_x_labels(days, x_center, y0, pw))
 
     # The line, broken where a day has no score.
-    segments: list[list[tuple[float, float]]] = []
-    current: list[tuple[float, float]] = []
-    points: list[tuple[float, float, float, int]] = []
-    for i, value in enumerate(values):
-        if value is None or not math.isfinite(value):
-            if current:
-                segments.append(current)
-            current = []
-            continue
-        p = (x_center(i), y_of(value))
-        current.append(p)
-        points.append((p[0], p[1], value, i))
-    if current:
-        segments.append(current)
+    segments, points = _line_points(values, x_center, y_of)
     out.append('<g class="rep-line">')
-    for seg in segments:
-        if len(seg) > 1:
-            d = " ".join(f"{_f(px)},{_f(py)}" for px, py in seg)
-            out.append(
-                f'<polyline points="{d}" fill="none" stroke="#FFFFFF" stroke-width="5" '
-                'stroke-linejoin="round"/>'
-                f'<polyline points="{d}" fill="none" stroke="{LINE}" stroke-width="2.2" '
-                'stroke-linejoin="round"/>'
-            )
+    out.extend(_polylines(segments, halo=5, width=2.2))
     for px, py, value, i in points:
         colour = POSITIVE if round(value) > 0 else NEGATIVE if round(value) < 0 else AXIS
         out.append(

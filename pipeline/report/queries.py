@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, and_, desc, func, select
 
@@ -235,6 +236,15 @@ def _coverage(conn: Connection, brand: str, start: date, end: date, model: str,
                     by_lang=dict(langs.most_common()))
 
 
+R = TypeVar("R")
+
+
+def _as(cls: type[R], source: Any, **override: Any) -> R:
+    """The report's copy of a ranking row: the fields `cls` has, taken by name."""
+    values = {f.name: getattr(source, f.name) for f in fields(cls)}  # type: ignore[arg-type]
+    return cls(**{**values, **override})
+
+
 def build_report_data(conn: Connection, config: Config, brand_name: str, start: date, end: date,
                       model: str, version: str) -> ReportData:
     brand = config.brand(brand_name)
@@ -256,22 +266,9 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
         competitor_kpis=compared,
         problems=_problems(conn, brand.name, end),
         ideas=_ideas(conn, brand.name, start, end),
-        communities=[CommunityRow(
-            source=c.source, community=c.community, mentions=c.mentions,
-            mentions_prev=c.mentions_prev, growth=c.growth, negative=c.negative,
-            neutral=c.neutral, positive=c.positive, net_sentiment=c.net_sentiment,
-            authors=c.authors, reach=c.reach, score=c.score) for c in communities],
-        chiefs=[ChiefRow(
-            author_id=a.author_id, source=a.source, community=a.community, posts=a.posts,
-            mentions=a.mentions, engagement=a.engagement, centrality=a.centrality,
-            consistency=a.consistency, influence=a.influence, negative=a.negative,
-            neutral=a.neutral, positive=a.positive, net_sentiment=a.net_sentiment)
-            for a in chiefs],
-        response_queue=[QueueItem(
-            post_id=q.post_id, created_at=as_utc(q.created_at), source=q.source,
-            community=q.community, url=q.url, title=q.title, text=q.text, lang=q.lang,
-            intent=q.intent, sentiment=q.sentiment, reach=q.reach, age_hours=q.age_hours,
-            priority=q.priority) for q in queue],
+        communities=[_as(CommunityRow, c) for c in communities],
+        chiefs=[_as(ChiefRow, a) for a in chiefs],
+        response_queue=[_as(QueueItem, q, created_at=as_utc(q.created_at)) for q in queue],
         sources=_sources(conn),
         coverage=_coverage(conn, brand.name, start, end, model, version),
         models={"sentiment": f"{model} {version}", "intent": " ".join(INTENT_MODEL),
