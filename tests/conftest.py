@@ -5,9 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import tempfile
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,37 +69,21 @@ def pg_server() -> str:
     return PG_URL
 
 
-@contextmanager
-def _fresh_schema(server: str) -> Iterator[str]:
-    """A new schema on the server; yields a URL whose search_path is that schema."""
-    from sqlalchemy import text
-
-    from pipeline.warehouse.db import make_engine
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = make_engine(server)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in server else "?"
-    try:
-        yield f"{server}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     """A fresh schema per test, so tests never see each other's rows."""
-    with _fresh_schema(pg_server) as url:
+    from pipeline.warehouse.db import scratch_schema
+
+    with scratch_schema(pg_server) as url:
         yield url
 
 
 @pytest.fixture(scope="module")
 def module_pg_url(pg_server: str) -> Iterator[str]:
     """A fresh schema shared by the tests of one module."""
-    with _fresh_schema(pg_server) as url:
+    from pipeline.warehouse.db import scratch_schema
+
+    with scratch_schema(pg_server) as url:
         yield url
 
 
