@@ -3,7 +3,10 @@
 
 Runs whenever `stimmung_collect` emits the asset `stimmung://raw_posts`: cleans,
 enriches, matches brands, scores sentiment and loads every raw post that has no `post`
-row yet (idempotent; a retry never duplicates).
+row yet (idempotent; a retry never duplicates). Then `early_alerts` recomputes the
+metrics of the days that received posts and runs the daily and hourly spike rules on
+them, so an alert goes out within the hour (`stimmung_reputation` still settles each
+day once it is complete).
 """
 
 from __future__ import annotations
@@ -34,7 +37,13 @@ def stimmung_analyze() -> None:
 
         return analyze_new()
 
-    analyze()
+    @task
+    def early_alerts(analyzed: dict[str, Any]) -> dict[str, Any]:
+        from pipeline.orchestration import alerts_for_new_posts
+
+        return alerts_for_new_posts(analyzed)
+
+    early_alerts(analyze())
 
 
 stimmung_analyze()

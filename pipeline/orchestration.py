@@ -153,12 +153,26 @@ LATE_DATA_DAYS = 3
 def reputation_for_interval(start: datetime, end: datetime) -> dict[str, Any]:
     """Metrics for the interval's days and the LATE_DATA_DAYS before them, then spike
     alerts for the interval's days (never by now())."""
+    first, last = interval_days(start, end)
+    return _metrics_and_alerts(first - timedelta(days=LATE_DATA_DAYS), first, last)
+
+
+def alerts_for_new_posts(analyzed: dict[str, Any]) -> dict[str, Any]:
+    """Right after an analysis: metrics and spike alerts (daily and hourly) for the days
+    that received posts, so on-call hears of a spike within the hour, not the next day."""
+    if not analyzed.get("first_day") or not analyzed.get("last_day"):
+        return {"days": [], "metric_rows": 0, "alerts": []}
+    first = date.fromisoformat(analyzed["first_day"])
+    last = date.fromisoformat(analyzed["last_day"])
+    return _metrics_and_alerts(first, first, last)
+
+
+def _metrics_and_alerts(metrics_from: date, first: date, last: date) -> dict[str, Any]:
     from pipeline import jobs
 
     config = load()
-    first, last = interval_days(start, end)
     engine = jobs.open_warehouse(config)
-    rows = jobs.aggregate(engine, config, first - timedelta(days=LATE_DATA_DAYS), last)
+    rows = jobs.aggregate(engine, config, metrics_from, last)
     alert_channels = [n for n in config.notifications if n.name != REPORT_CHANNEL]
     alerts = jobs.alert(engine, config.model_copy(update={"notifications": alert_channels}),
                         first, last)

@@ -15,7 +15,7 @@ from pipeline.demo.corpus import write_demo_data
 from pipeline.demo.server import serve_directory, serve_faults
 from pipeline.orchestration import LATE_DATA_DAYS
 from pipeline.warehouse.db import make_engine
-from pipeline.warehouse.schema import daily_brand_metrics, metadata, raw_post
+from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, metadata, raw_post
 
 pytestmark = [pytest.mark.airflow, pytest.mark.slow, pytest.mark.usefixtures("airflow_db")]
 DAGS = Path(__file__).resolve().parents[2] / "dags"
@@ -85,6 +85,31 @@ def _metrics(url: str) -> list[tuple[Any, ...]]:
     return [tuple(r) for r in rows]
 
 
+def _computed_at(url: str) -> dict[tuple[str, date], Any]:
+    m = daily_brand_metrics.c
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(m.brand, m.day, m.computed_at)).all()
+    engine.dispose()
+    return {(r.brand, r.day): r.computed_at for r in rows}
+
+
+def _mention_days(url: str) -> list[date]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        days = sorted(set(conn.execute(select(mention.c.day)).scalars()))
+    engine.dispose()
+    return days
+
+
+def _alert_ids(url: str) -> set[str]:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        ids = set(conn.execute(select(alert.c.alert_id)).scalars())
+    engine.dispose()
+    return ids
+
+
 def _try_numbers(dag_run: Any, task_id: str) -> list[int]:
     return [ti.try_number for ti in dag_run.get_task_instances() if ti.task_id == task_id
             and str(ti.state) == "failed"]
@@ -102,7 +127,17 @@ def test_collect_analyze_reputation_report(airflow_config: tuple[Path, str, int]
 
     analyze = _dag("stimmung_analyze").test()
     assert _states(analyze)["analyze"] == ["success"]
+    assert _states(analyze)["early_alerts"] == ["success"]
     assert _counts(url)["mention"] > 1000
+    # early alerts: the metrics of every day that received posts, and the spike's alert,
+    # right after the analysis
+    metrics = _metrics(url)
+    mention_days = _mention_days(url)
+    assert {row[1] for row in metrics} == set(
+        mention_days[0] + timedelta(days=i)
+        for i in range((mention_days[-1] - mention_days[0]).days + 1))
+    assert "negative-spike:Kaffeekraft:2026-10-16" in _alert_ids(url)
+    stamps = _computed_at(url)
 
     for day in (date(2026, 10, 15), date(2026, 10, 16), date(2026, 10, 17)):
         # Airflow 3: a daily run's logical date is the end of its interval (the next day)
@@ -110,10 +145,12 @@ def test_collect_analyze_reputation_report(airflow_config: tuple[Path, str, int]
         run = _dag("stimmung_reputation").test(
             logical_date=datetime(after.year, after.month, after.day, tzinfo=UTC))
         assert _states(run)["metrics_and_alerts"] == ["success"]
-    days = {row[1] for row in _metrics(url)}
+    assert _metrics(url) == metrics  # the same figures: nothing new arrived
+    after_runs = _computed_at(url)
+    recomputed = {day for (b, day), at in after_runs.items() if at != stamps[(b, day)]}
     # each run also recomputes the LATE_DATA_DAYS before its day (late posts still count)
     first = date(2026, 10, 15) - timedelta(days=LATE_DATA_DAYS)
-    assert days == {first + timedelta(days=i) for i in range(LATE_DATA_DAYS + 3)}
+    assert recomputed == {first + timedelta(days=i) for i in range(LATE_DATA_DAYS + 3)}
 
     report = _dag("stimmung_report").test(logical_date=datetime(2026, 10, 12, tzinfo=UTC))
     assert _states(report)["render"] == ["success"]
@@ -133,7 +170,7 @@ def test_backfill_twice_gives_identical_rows_and_metrics(
     for logical_date in logical_dates:
         _dag("stimmung_reputation").test(logical_date=logical_date)
     counts, metrics = _counts(url), _metrics(url)
-    assert len({row[1] for row in metrics}) == 3 + LATE_DATA_DAYS  # late days recomputed
+    assert len({row[1] for row in metrics}) == 60  # every day (early alerts, then these)
     for logical_date in logical_dates:  # the same intervals again
         _dag("stimmung_reputation").test(logical_date=logical_date)
     _dag("stimmung_collect").test(logical_date=datetime(2026, 11, 1, 2, tzinfo=UTC))
