@@ -32,7 +32,12 @@ from pipeline.report.data import (
     SourceHealth,
 )
 from pipeline.reputation import reach as reach_of
-from pipeline.reputation.metrics import BY_OFFICIAL, net_sentiment, share_of_voice
+from pipeline.reputation.metrics import (
+    BY_OFFICIAL,
+    counted_mentions,
+    net_sentiment,
+    share_of_voice,
+)
 from pipeline.reputation.response_queue import response_queue
 from pipeline.reputation.score import reputation
 from pipeline.reputation.tribes import rank_authors, rank_communities
@@ -215,14 +220,9 @@ def _sources(conn: Connection) -> list[SourceHealth]:
 def _coverage(conn: Connection, brand: str, start: date, end: date, model: str,
               version: str) -> Coverage:
     rows = conn.execute(
-        select(post.c.lang, sentiment.c.label, sentiment_override.c.label.label("human"))
-        .select_from(mention)
-        .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
-        .outerjoin(sentiment, and_(sentiment.c.post_id == mention.c.post_id,
-                                   sentiment.c.model == model, sentiment.c.version == version))
-        .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
-        .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end,
-               ~BY_OFFICIAL)
+        counted_mentions(model, version, post.c.lang, sentiment.c.label,
+                         sentiment_override.c.label.label("human"))
+        .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end)
         .execution_options(yield_per=2000)
     )
     langs: Counter[str] = Counter()

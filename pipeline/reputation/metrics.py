@@ -15,8 +15,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, select
+from sqlalchemy import Connection, Select, and_, delete, exists, func, select
 
 from pipeline.config import Config
 from pipeline.records import as_date, as_utc, utcnow
@@ -87,6 +88,24 @@ BY_OFFICIAL = exists().where(official_account.c.brand == mention.c.brand,
                              official_account.c.author_id == post.c.author_id)
 
 
+def counted_mentions(model: str, version: str, *columns: Any) -> Select[Any]:
+    """`select(*columns)` over the mentions that count: joined to their post (duplicates
+    left out), the model's score and the human label (`EFFECTIVE_LABEL` is usable), and
+    without the brands' own accounts. Add the brand / day conditions."""
+    return (
+        select(*columns)
+        .select_from(mention)
+        .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
+        .outerjoin(sentiment, and_(
+            sentiment.c.post_id == mention.c.post_id,
+            sentiment.c.model == model,
+            sentiment.c.version == version,
+        ))
+        .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
+        .where(~BY_OFFICIAL)
+    )
+
+
 @dataclass(slots=True)
 class MentionCounts:
     """One pass over the mentions of a period, counted per grain and dimension."""
@@ -98,19 +117,10 @@ class MentionCounts:
 
 def count_mentions(conn: Connection, model: str, version: str, start: date,
                    end: date) -> MentionCounts:
-    query = (
-        select(mention.c.brand, mention.c.day, post.c.created_at, post.c.source,
-               post.c.community, post.c.lang, post.c.engagement, EFFECTIVE_LABEL.label("label"))
-        .select_from(mention)
-        .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
-        .outerjoin(sentiment, and_(
-            sentiment.c.post_id == mention.c.post_id,
-            sentiment.c.model == model,
-            sentiment.c.version == version,
-        ))
-        .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
-        .where(mention.c.day >= start, mention.c.day <= end, ~BY_OFFICIAL)
-    )
+    query = counted_mentions(
+        model, version, mention.c.brand, mention.c.day, post.c.created_at, post.c.source,
+        post.c.community, post.c.lang, post.c.engagement, EFFECTIVE_LABEL.label("label"),
+    ).where(mention.c.day >= start, mention.c.day <= end)
     counts = MentionCounts(defaultdict(DayCounts), defaultdict(DayCounts), defaultdict(DayCounts))
     for row in conn.execute(query.execution_options(yield_per=2000)):
         day = as_date(row.day)

@@ -46,15 +46,19 @@ from datetime import date, timedelta
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Connection, Select, and_, exists, func, select, tuple_
+from sqlalchemy import Connection, Select, and_, func, select, tuple_
 
 from pipeline.records import as_date
 from pipeline.reputation import reach as reach_of
-from pipeline.reputation.metrics import EFFECTIVE_LABEL, net_sentiment
+from pipeline.reputation.metrics import (
+    BY_OFFICIAL,
+    EFFECTIVE_LABEL,
+    counted_mentions,
+    net_sentiment,
+)
 from pipeline.reputation.official import official_author_ids
 from pipeline.warehouse.schema import (
     mention,
-    official_account,
     post,
     sentiment,
     sentiment_override,
@@ -120,24 +124,12 @@ def _engagement(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _by_official() -> Any:
-    return exists().where(official_account.c.brand == mention.c.brand,
-                          official_account.c.author_id == post.c.author_id)
-
-
 def _mentions_query(brand: str, start: date, end: date, model: str, version: str) -> Select[Any]:
     """The brand's counted mentions in [start, end] (as in the metrics) with their label."""
-    return (
-        select(mention.c.day, post.c.source, post.c.community, post.c.author_id,
-               post.c.engagement, EFFECTIVE_LABEL.label("label"))
-        .select_from(mention)
-        .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
-        .outerjoin(sentiment, and_(sentiment.c.post_id == mention.c.post_id,
-                                   sentiment.c.model == model, sentiment.c.version == version))
-        .outerjoin(sentiment_override, sentiment_override.c.post_id == mention.c.post_id)
-        .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end,
-               ~_by_official())
-    )
+    return counted_mentions(
+        model, version, mention.c.day, post.c.source, post.c.community, post.c.author_id,
+        post.c.engagement, EFFECTIVE_LABEL.label("label"),
+    ).where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end)
 
 
 def _communities_query(brand: str, start: date, end: date) -> Select[Any]:
@@ -147,7 +139,7 @@ def _communities_query(brand: str, start: date, end: date) -> Select[Any]:
         .select_from(mention)
         .join(post, and_(post.c.post_id == mention.c.post_id, post.c.duplicate_of.is_(None)))
         .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end,
-               ~_by_official())
+               ~BY_OFFICIAL)
         .distinct()
     )
 
