@@ -166,14 +166,25 @@ def compute_daily_metrics(
     conn.execute(delete(brand_metrics_slice).where(
         s.brand.in_(brands), s.period_start >= first, s.period_start < after))
     base = {"model": model, "version": version, "computed_at": now}
+    rivals_of = {b.name: b.competitors for b in config.brands}
+
+    def sov(table: dict[Any, DayCounts], key: tuple[Any, ...]) -> float | None:
+        """Share of voice in the same slice: the same key with each competitor's name."""
+        rivals = rivals_of[key[0]]
+        if not rivals:
+            return None
+        return share_of_voice(table[key].volume, [
+            table[(r, *key[1:])].volume for r in rivals if (r, *key[1:]) in table])
+
     slice_rows = [
-        {"brand": b, "grain": "hour", "period_start": hour, "dimension": "all", "value": "",
-         **base, **c.figures(prior)}
-        for (b, hour), c in sorted(counts.hourly.items()) if b in brands
+        {"brand": key[0], "grain": "hour", "period_start": key[1], "dimension": "all",
+         "value": "", **base, **c.figures(prior), "share_of_voice": sov(counts.hourly, key)}
+        for key, c in sorted(counts.hourly.items()) if key[0] in rivals_of
     ] + [
-        {"brand": b, "grain": "day", "period_start": datetime.combine(d, time(), UTC),
-         "dimension": dim, "value": value, **base, **c.figures(prior)}
-        for (b, d, dim, value), c in sorted(counts.slices.items()) if b in brands
+        {"brand": key[0], "grain": "day", "period_start": datetime.combine(key[1], time(), UTC),
+         "dimension": key[2], "value": key[3], **base, **c.figures(prior),
+         "share_of_voice": sov(counts.slices, key)}
+        for key, c in sorted(counts.slices.items()) if key[0] in rivals_of
     ]
     upsert(conn, brand_metrics_slice, slice_rows,
            update=[c.name for c in brand_metrics_slice.columns if not c.primary_key])

@@ -211,6 +211,7 @@ brand_metrics_slice = Table(
     Column("rep_sum", Float, nullable=False),
     Column("rep_weight", Float, nullable=False),
     Column("reputation", Float),
+    Column("share_of_voice", Float),  # against the competitors in the same slice
     Column("computed_at", TS, nullable=False),
     Index("ix_brand_metrics_slice_period", "grain", "period_start"),
 )

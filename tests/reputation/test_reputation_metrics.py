@@ -226,3 +226,23 @@ def test_notifications_are_capped_per_brand_and_day(engine: Any, tmp_path: Path,
         deliveries = [r.delivery for r in conn.execute(select(alert).order_by(alert.c.rule))]
     assert deliveries[0] == {"hook": "ok"}
     assert all("max_notifications_per_day" in d["_"] for d in deliveries[1:])
+
+
+def test_share_of_voice_per_slice(engine: Any, tmp_path: Path) -> None:
+    t = datetime(2026, 10, 20, 9, 0, tzinfo=UTC)
+    _load(engine, [_post(f"a{i}", t, "neutral") for i in range(3)], brand="Acme")
+    _load(engine, [_post("r0", t, "neutral"),
+                   _post("r1", t + timedelta(hours=5), "neutral", source="blog"),
+                   _post("r2", t + timedelta(hours=5), "neutral", source="blog")],
+          brand="Rival")
+    config = parse_config({"brands": [{"name": "Acme", "competitors": ["Rival"]},
+                                      {"name": "Rival"}]}, base_dir=tmp_path)
+    with engine.begin() as conn:
+        compute_daily_metrics(conn, config, *MODEL, DAY, DAY)
+        rows = conn.execute(select(brand_metrics_slice)).mappings().all()
+    sov = {(r["brand"], r["grain"], r["dimension"], r["value"]): r["share_of_voice"]
+           for r in rows}
+    assert sov[("Acme", "day", "source", "forum")] == pytest.approx(0.75)
+    assert sov[("Acme", "hour", "all", "")] == pytest.approx(0.75)  # 09:00: 3 vs 1
+    assert ("Acme", "day", "source", "blog") not in sov  # no Acme mention on the blog
+    assert sov[("Rival", "day", "source", "blog")] is None  # Rival has no competitors

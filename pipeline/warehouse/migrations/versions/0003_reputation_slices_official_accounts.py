@@ -47,6 +47,7 @@ def upgrade() -> None:
     sa.Column('rep_sum', sa.Float(), nullable=False),
     sa.Column('rep_weight', sa.Float(), nullable=False),
     sa.Column('reputation', sa.Float(), nullable=True),
+    sa.Column('share_of_voice', sa.Float(), nullable=True),
     sa.Column('computed_at', TS, nullable=False),
     sa.PrimaryKeyConstraint('brand', 'grain', 'period_start', 'dimension', 'value')
     )
