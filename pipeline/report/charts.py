@@ -210,21 +210,8 @@ def stacked_bar_trend(
         )
 
     # Alert day bands and markers.
-    index = {d: i for i, d in enumerate(days)}
-    tips: dict[int, list[str]] = {}
-    for day, tip in marker_list:
-        if day in index:
-            tips.setdefault(index[day], []).append(tip)
-    for i, tip_list in sorted(tips.items()):
-        cx = x_center(i)
-        tip = "Alert " + _day_long(days[i]) + ": " + "; ".join(tip_list)
-        band = min(slot, bar_w + 10)
-        out.append(
-            f'<g class="alert-marker"><title>{esc(tip)}</title>'
-            f'<rect x="{_f(cx - band / 2)}" y="{mt}" width="{_f(band)}" height="{ph}" '
-            f'fill="{MARKER_BAND}" fill-opacity="0.35"/>'
-            f'<path d="M{_f(cx - 5)} {mt - 14} h10 l-5 9 z" fill="{MARKER}"/></g>'
-        )
+    out.extend(_alert_markers(days, marker_list, x_center, top=mt, height=ph,
+                              band=min(slot, bar_w + 10), opacity=0.35, arrow_above=14))
 
     # Bars.
     out.append('<g class="bars">')
@@ -284,6 +271,29 @@ def stacked_bar_trend(
 
     out.append("</svg>")
     return Markup("".join(out))
+
+
+def _alert_markers(days: Sequence[Day], markers: Iterable[tuple[Day, str]],
+                   x: Callable[[int], float], *, top: float, height: float, band: float,
+                   opacity: float, arrow_above: float) -> list[str]:
+    """A shaded band and an arrow over each day with alerts; their texts as the tooltip."""
+    index = {d: i for i, d in enumerate(days)}
+    tips: dict[int, list[str]] = {}
+    for day, tip in markers:
+        if day in index:
+            tips.setdefault(index[day], []).append(tip)
+    out = []
+    for i, tip_list in sorted(tips.items()):
+        cx = x(i)
+        tip = "Alert " + _day_long(days[i]) + ": " + "; ".join(tip_list)
+        out.append(
+            f'<g class="alert-marker"><title>{esc(tip)}</title>'
+            f'<rect x="{_f(cx - band / 2)}" y="{_f(top)}" width="{_f(band)}" '
+            f'height="{_f(height)}" fill="{MARKER_BAND}" fill-opacity="{opacity}"/>'
+            f'<path d="M{_f(cx - 5)} {_f(top - arrow_above)} h10 l-5 9 z" '
+            f'fill="{MARKER}"/></g>'
+        )
+    return out
 
 
 Segment = list[tuple[float, float]]
@@ -506,21 +516,8 @@ def reputation_line(
     )
 
     # Alert day bands.
-    index = {d: i for i, d in enumerate(days)}
-    tips: dict[int, list[str]] = {}
-    for day, tip in marker_list:
-        if day in index:
-            tips.setdefault(index[day], []).append(tip)
-    for i, tip_list in sorted(tips.items()):
-        cx = x_center(i)
-        band = max(min(slot, 24.0), 3.0)
-        out.append(
-            f'<g class="alert-marker"><title>{esc("Alert " + _day_long(days[i]) + ": ")}'
-            f"{esc('; '.join(tip_list))}</title>"
-            f'<rect x="{_f(cx - band / 2)}" y="{mt}" width="{_f(band)}" height="{_f(ph)}" '
-            f'fill="{MARKER_BAND}" fill-opacity="0.45"/>'
-            f'<path d="M{_f(cx - 5)} {mt - 12} h10 l-5 9 z" fill="{MARKER}"/></g>'
-        )
+    out.extend(_alert_markers(days, marker_list, x_center, top=mt, height=ph,
+                              band=max(min(slot, 24.0), 3.0), opacity=0.45, arrow_above=12))
 
     if reference is not None and math.isfinite(reference[0]):
         yr = y_of(reference[0])
