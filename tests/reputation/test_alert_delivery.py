@@ -1,12 +1,9 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
@@ -17,33 +14,11 @@ from pipeline.warehouse.db import make_engine, migrate
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import alert, daily_brand_metrics
 
+if TYPE_CHECKING:  # the fixture lives in tests/reputation/conftest.py
+    from tests.reputation.conftest import LocalWebhook
+
 NEGATIVES = [5, 6, 4, 5, 7, 5, 6, 4, 5, 6, 5, 5, 6, 4, 5, 6, 45, 8]
 START = date(2026, 10, 1)
-
-
-class _Hook(BaseHTTPRequestHandler):
-    received: ClassVar[list[dict[str, Any]]] = []
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        type(self).received.append(json.loads(body))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        return
-
-
-@pytest.fixture
-def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
-    _Hook.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"json://127.0.0.1:{server.server_address[1]}/hook", _Hook.received
-    server.shutdown()
-    server.server_close()
-
 
 
 def _metrics(engine: Any) -> None:
@@ -57,10 +32,10 @@ def _metrics(engine: Any) -> None:
 
 
 def test_spike_is_stored_once_and_sent_to_the_webhook(
-    tmp_path: Path, warehouse_url: str, webhook: tuple[str, list[dict[str, Any]]],
+    tmp_path: Path, warehouse_url: str, webhook: LocalWebhook,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    url, received = webhook
+    url, received = webhook.url, webhook.received
     monkeypatch.setenv("ACME_HOOK", url)
     config = parse_config({"brands": [{"name": "Acme"}],
                            "notifications": [{"name": "hook", "url_env": "ACME_HOOK"}]},
@@ -84,10 +59,10 @@ def test_spike_is_stored_once_and_sent_to_the_webhook(
 
 
 def test_failed_delivery_is_recorded_and_retried(
-    tmp_path: Path, sqlite_url: str, webhook: tuple[str, list[dict[str, Any]]],
+    tmp_path: Path, sqlite_url: str, webhook: LocalWebhook,
     monkeypatch: pytest.MonkeyPatch, closed_port: int,
 ) -> None:
-    url, received = webhook
+    url, received = webhook.url, webhook.received
     monkeypatch.setenv("ACME_HOOK", f"json://127.0.0.1:{closed_port}/hook")
     config = parse_config({"brands": [{"name": "Acme"}],
                            "notifications": [{"name": "hook", "url_env": "ACME_HOOK"}]},
@@ -108,9 +83,9 @@ def test_failed_delivery_is_recorded_and_retried(
 
 
 def test_old_alerts_are_stored_but_not_pushed(tmp_path: Path, sqlite_url: str,
-                                              webhook: tuple[str, list[dict[str, Any]]],
+                                              webhook: LocalWebhook,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    url, received = webhook
+    url, received = webhook.url, webhook.received
     monkeypatch.setenv("ACME_HOOK", url)
     config = parse_config({"brands": [{"name": "Acme"}],
                            "alerts": {"notify_max_age_days": 0},
