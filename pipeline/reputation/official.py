@@ -9,11 +9,12 @@ metrics, the rankings (`pipeline.reputation.tribes`) and the response queue
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, select, tuple_
 
 from pipeline.config import Config
 from pipeline.records import utcnow
 from pipeline.text.pseudonym import Pseudonymiser
+from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import official_account
 
 
@@ -21,9 +22,10 @@ def sync_official_accounts(conn: Connection, config: Config,
                            pseudonymiser: Pseudonymiser) -> int:
     """(Re)write the official accounts of every configured brand from the config.
 
-    The rows of the configured brands are deleted and inserted again (idempotent; rows of
-    brands no longer configured are left alone). Returns the number of rows written:
-    brands x distinct handles x sources.
+    The configured rows are upserted and the configured brands' other rows deleted, so
+    tasks that sync at the same time (analysis and metrics in Airflow) never collide on
+    a key (idempotent; rows of brands no longer configured are left alone). Returns the
+    number of rows written: brands x distinct handles x sources.
     """
     names = [b.name for b in config.brands]
     sources = sorted({s.name for s in config.sources})
@@ -37,10 +39,14 @@ def sync_official_accounts(conn: Connection, config: Config,
                     rows[(brand.name, source, author_id)] = {
                         "brand": brand.name, "source": source, "author_id": author_id,
                         "updated_at": now}
-    if names:
-        conn.execute(delete(official_account).where(official_account.c.brand.in_(names)))
-    if rows:
-        conn.execute(official_account.insert(), list(rows.values()))
+    upsert(conn, official_account, list(rows.values()), update=["updated_at"])
+    oa = official_account.c
+    stale = [tuple(key) for key in conn.execute(select(oa.brand, oa.source, oa.author_id)
+                                                .where(oa.brand.in_(names)))
+             if tuple(key) not in rows]
+    if stale:
+        conn.execute(delete(official_account)
+                     .where(tuple_(oa.brand, oa.source, oa.author_id).in_(stale)))
     return len(rows)
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 
 from pipeline.config import parse_config
 from pipeline.nlp.intent import INTENT_MODEL
@@ -105,6 +106,36 @@ def test_sync_official_accounts_is_idempotent_and_per_source(engine: Engine,
                     pseudo("forum", "AcmeTeam"), pseudo("blog", "AcmeTeam")}
     assert "a_stale" not in acme
     assert ("Gone", "forum", "a_gone") in [tuple(r) for r in rows]
+
+
+def test_concurrent_syncs_do_not_collide(pg_url: str, tmp_path: Path) -> None:
+    """Analysis and metrics tasks sync at the same time in Airflow (PostgreSQL)."""
+    config = _config(tmp_path)
+    pseudo = Pseudonymiser.from_env()
+    engine = make_engine(pg_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        sync_official_accounts(conn, config, pseudo)
+    errors: list[BaseException] = []
+
+    def second_task() -> None:
+        try:
+            with engine.begin() as conn:
+                sync_official_accounts(conn, config, pseudo)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    with engine.begin() as conn:
+        sync_official_accounts(conn, config, pseudo)  # holds its row locks until commit
+        other = threading.Thread(target=second_task)
+        other.start()
+        other.join(timeout=1.0)  # the second sync waits for this transaction
+        assert other.is_alive()
+    other.join(timeout=30)
+    assert errors == []
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(official_account)).scalar() == 6
+    engine.dispose()
 
 
 def _thread_fixture(engine: Engine, tmp_path: Path) -> None:
