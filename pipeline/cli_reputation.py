@@ -12,16 +12,12 @@ from rich.table import Table
 from pipeline.config import Config
 
 
-def _short(text: str, limit: int = 110) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -> None:
     """Open questions and complaints of `brand` as of the end of day `end`."""
     from pipeline import jobs
     from pipeline.nlp.intent import INTENT_MODEL
     from pipeline.records import utcnow
+    from pipeline.report.render import truncate_text
     from pipeline.reputation.response_queue import response_queue
 
     model, version = jobs.model_identity(cfg)
@@ -37,7 +33,7 @@ def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -
     for q in items:
         where = q.source + (f" · {q.community}" if q.community else "")
         table.add_row(f"{q.priority:.2f}", f"{q.age_hours:.0f} h", f"{q.reach:g}", q.intent,
-                      where, _short(q.text) + (f"\n{q.url}" if q.url else ""))
+                      where, truncate_text(q.text, 110) + (f"\n{q.url}" if q.url else ""))
     if not items:
         table.caption = "nothing waiting: every question and complaint has an official answer"
     Console(file=sys.stdout, soft_wrap=True).print(table)

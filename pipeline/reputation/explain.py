@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, desc, func, select
 
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL
 from pipeline.nlp.problems import PROBLEM_MODEL
+from pipeline.records import as_utc
 from pipeline.reputation.metrics import BY_OFFICIAL, EFFECTIVE_LABEL
 from pipeline.warehouse.schema import (
     keyphrase,
@@ -46,7 +47,7 @@ def _negative_mentions(brand: str, start: datetime, end: datetime, model: str,
 
 def window_of(day: date, hour: datetime | None) -> tuple[datetime, datetime]:
     if hour is not None:
-        start = hour.astimezone(UTC) if hour.tzinfo else hour.replace(tzinfo=UTC)
+        start = as_utc(hour).astimezone(UTC)
         return start, start + timedelta(hours=1)
     start = datetime.combine(day, time(), UTC)
     return start, start + timedelta(days=1)
@@ -119,8 +120,7 @@ def _grown_problems(conn: Connection, brand: str, start: datetime, end: datetime
     now: Counter[str] = Counter()
     before: Counter[str] = Counter()
     for pid, created in rows:
-        moment = created if created.tzinfo else created.replace(tzinfo=UTC)
-        (now if moment >= start else before)[pid] += 1
+        (now if as_utc(created) >= start else before)[pid] += 1
     grown = _lifts(now, before, windows, TOP_GROWN)
     labels = dict(conn.execute(select(problem.c.problem_id, problem.c.label).where(
         problem.c.problem_id.in_([g[0] for g in grown]))).all()) if grown else {}
@@ -143,8 +143,7 @@ def _grown_keyphrases(conn: Connection, brand: str, start: datetime, end: dateti
     now: Counter[str] = Counter()
     before: Counter[str] = Counter()
     for phrases, created in rows:
-        moment = created if created.tzinfo else created.replace(tzinfo=UTC)
-        target = now if moment >= start else before
+        target = now if as_utc(created) >= start else before
         for phrase in {str(p[0]).lower() for p in (phrases or [])} - skip:
             target[phrase] += 1
     return [{"phrase": phrase, "posts": count, "expected": round(expected, 2)}

@@ -101,3 +101,25 @@ def test_problems_alerts_and_method(demo: tuple[DemoResult, Any, Any]) -> None:
     assert all(d.reputation is None or -100 <= d.reputation <= 100 for d in data.daily)
     latest = Path(spike[0].details["report"].removeprefix("file://"))
     assert latest.exists() and latest.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_queue_and_tribes_commands(demo: tuple[DemoResult, Any, Any]) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    result, _, data = demo
+    config = ["--config", str(result.config_path)]
+    queue = CliRunner().invoke(app, ["queue", "--brand", BRAND, "--limit", "3", *config],
+                               env={"COLUMNS": "200"})
+    assert queue.exit_code == 0, queue.output
+    assert queue.output.count(" h │") == 3  # three rows, each with its age in hours
+    for item in data.response_queue[:3]:
+        assert item.url is not None and item.url in queue.output
+    tribes = CliRunner().invoke(app, ["tribes", "--brand", BRAND, "--since", "28d", *config],
+                                env={"COLUMNS": "200"})
+    assert tribes.exit_code == 0, tribes.output
+    assert data.communities[0].community in tribes.output
+    assert data.chiefs[0].author_id in tribes.output
+    missing = CliRunner().invoke(app, ["queue", "--brand", "Nobody", *config])
+    assert missing.exit_code == 1 and "Nobody" in missing.output
