@@ -51,6 +51,14 @@ source_state = Table(
     Column("last_error", Text),
 )
 
+dirty_day = Table(  # days that received posts since the last aggregate / alert pass
+    "dirty_day",
+    metadata,
+    Column("stage", String(16), primary_key=True),  # aggregate | alert
+    Column("day", Date, primary_key=True),
+    Column("marked_at", TS, nullable=False),
+)
+
 source_run = Table(
     "source_run",
     metadata,

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, delete, func, select, update
 
-from pipeline.records import as_utc, utcnow
+from pipeline.records import as_date, as_utc, utcnow
 from pipeline.warehouse.load import upsert
-from pipeline.warehouse.schema import run, source_run, source_state
+from pipeline.warehouse.schema import dirty_day, run, source_run, source_state
 
 FAILURES_BEFORE_DISABLE = 5
 BACKOFF_BASE = timedelta(minutes=5)
@@ -151,3 +152,56 @@ def _record_source_run(conn: Connection, run_id: str, source: str, started: date
         "status": status, "items": items, "duration_s": (finished - started).total_seconds(),
         "error": error,
     }], update=["finished_at", "status", "items", "duration_s", "error"])
+
+
+# --------------------------------------------------------------------------- dirty days
+
+DIRTY_STAGES = ("aggregate", "alert")
+
+
+@dataclass(frozen=True, slots=True)
+class DirtyDays:
+    """The days one stage still has to (re)compute, and the newest mark it saw."""
+
+    stage: str
+    days: tuple[date, ...]
+    seen_until: datetime | None
+
+    def ranges(self) -> list[tuple[date, date]]:
+        """Consecutive runs of days as inclusive (start, end) ranges."""
+        out: list[tuple[date, date]] = []
+        for day in self.days:
+            if out and day - out[-1][1] == timedelta(days=1):
+                out[-1] = (out[-1][0], day)
+            else:
+                out.append((day, day))
+        return out
+
+
+def mark_dirty(conn: Connection, days: Iterable[date]) -> None:
+    """Record in the caller's transaction that `days` received posts or lost some, so
+    the next aggregate and alert passes recompute them whatever crashes in between."""
+    now = utcnow()
+    upsert(conn, dirty_day, [{"stage": stage, "day": day, "marked_at": now}
+                             for day in sorted(set(days)) for stage in DIRTY_STAGES],
+           update=["marked_at"])
+
+
+def dirty_days(conn: Connection, stage: str) -> DirtyDays:
+    rows = conn.execute(select(dirty_day.c.day, dirty_day.c.marked_at)
+                        .where(dirty_day.c.stage == stage).order_by(dirty_day.c.day)).all()
+    seen = max((r.marked_at for r in rows), default=None)
+    return DirtyDays(stage, tuple(as_date(r.day) for r in rows), seen)
+
+
+def clear_dirty(conn: Connection, done: DirtyDays) -> None:
+    """Forget the days `done` covered, unless they were marked again since it was read."""
+    if not done.days or done.seen_until is None:
+        return
+    conn.execute(delete(dirty_day).where(
+        dirty_day.c.stage == done.stage, dirty_day.c.day.in_(done.days),
+        dirty_day.c.marked_at <= done.seen_until))
+
+
+def dirty_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(dirty_day)).scalar() or 0)
