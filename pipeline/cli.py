@@ -16,6 +16,15 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pipeline.cli_options import (
+    BRAND_HELP,
+    EXIT_CODES,
+    SINCE_HELP,
+    parse_day,
+    parse_since,
+    resolve_brand,
+    since_days,
+)
 from pipeline.config import Config, ConfigError, load_config
 from pipeline.report.write import ReportFormat
 from pipeline.sources.base import SourceError
@@ -31,6 +40,9 @@ query_app = typer.Typer(
     help="Brand queries.\n\nExample: stimmung query check '\"Kaffeekraft\" AND app'"
 )
 alerts_app = typer.Typer(help="Alerts and their lifecycle.\n\nExample: stimmung alerts")
+db_app = typer.Typer(help="The warehouse schema.\n\nExample: stimmung db upgrade")
+app.add_typer(db_app, name="db")
+EXIT_SOURCES_FAILED = 3  # `stimmung run`: some source failed; 2 stays click's usage error
 app.add_typer(sources_app, name="sources")
 app.add_typer(query_app, name="query")
 app.add_typer(alerts_app, name="alerts")
@@ -39,6 +51,7 @@ out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
 
+BrandOpt = Annotated[str | None, typer.Option(help=BRAND_HELP)]
 ConfigOpt = Annotated[
     Path | None,
     typer.Option("--config", "-c",
@@ -47,12 +60,13 @@ ConfigOpt = Annotated[
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
+    from pipeline.export import ExportError
     from pipeline.text.pseudonym import PseudonymKeyMissing
     from pipeline.text.query import QuerySyntaxError
     from pipeline.warehouse.db import WarehouseError
 
     return (ConfigError, SourceError, WarehouseError, QuerySyntaxError, PseudonymKeyMissing,
-            LookupError, FileNotFoundError)
+            LookupError, FileNotFoundError, ExportError)
 
 
 @contextmanager
@@ -117,17 +131,55 @@ def init(
     Example: stimmung init stimmung.yaml
     """
     from pipeline.jobs import open_warehouse
+    from pipeline.resources import example_config_text
 
     with _clean_errors():
-        example = Path(__file__).resolve().parents[1] / "examples" / "stimmung.yaml"
         if path.exists() and not force:
             out.print(f"{path} exists; keeping it (use --force to overwrite)")
         else:
-            path.write_text(example.read_text(encoding="utf-8"), encoding="utf-8")
+            path.write_text(example_config_text(), encoding="utf-8")
             out.print(f"wrote {path}")
         config = _load(path)
         open_warehouse(config, refresh_views=True)
         out.print(f"warehouse ready: {_safe_url(config.warehouse_url())}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOpt = None) -> None:
+    """Migrate the warehouse to the schema this version needs and refresh the BI views.
+
+    The one place that changes the schema: run it once per deployment, before the
+    Airflow DAGs (their tasks only check the revision). Idempotent.
+
+    Example: stimmung db upgrade --config /etc/stimmung/stimmung.yaml
+    """
+    from pipeline.jobs import open_warehouse
+    from pipeline.warehouse.db import current_revision
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = open_warehouse(cfg, refresh_views=True)
+        revision = current_revision(engine)
+        engine.dispose()
+        out.print(f"warehouse at revision {revision}: {_safe_url(cfg.warehouse_url())}")
+
+
+@db_app.command("check")
+def db_check(config: ConfigOpt = None) -> None:
+    """Exit 1 with a one-line message when the warehouse schema is not current.
+
+    Example: stimmung db check
+    """
+    from pipeline.warehouse.db import check_revision, make_engine
+
+    with _clean_errors():
+        cfg = _load(config)
+        engine = make_engine(cfg.warehouse_url())
+        try:
+            revision = check_revision(engine)
+        finally:
+            engine.dispose()
+        out.print(f"warehouse at revision {revision} (current)")
 
 
 @app.command()
@@ -136,21 +188,37 @@ def run(
     source: Annotated[list[str] | None, typer.Option(help="Only these sources.")] = None,
     force: Annotated[bool, typer.Option(
         help="Fetch sources that are backing off or disabled after failures.")] = False,
+    profile: Annotated[str | None, typer.Option(
+        help="Analysis profile for this run: accurate | fast (default: analysis.profile).")]
+    = None,
+    timings: Annotated[Path | None, typer.Option(
+        help="Write seconds per stage as JSON to this file.")] = None,
 ) -> None:
     """Collect, analyze, load, aggregate and alert, once.
+
+    Exit codes: 0 every source loaded; 1 a configuration or warehouse error (nothing
+    ran); 2 an invalid option or argument; 3 some source failed (what loaded is kept,
+    analysed and aggregated; see `stimmung sources`).
 
     Example: stimmung run --config stimmung.yaml
     """
     from pipeline import jobs
 
-    with _clean_errors():
-        cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+    from pipeline.timing import collect_timings, timed
+
+    with _clean_errors(), collect_timings() as stage_times:
+        cfg = _load(config).with_profile(profile)
+        with timed("open_warehouse"):
+            engine = jobs.open_warehouse(cfg)
         with _progress() as progress:
             result = jobs.run(engine, cfg, progress=progress, sources=source, force=force)
+        if timings is not None:
+            timings.write_text(json.dumps({"stages": stage_times.as_dict(),
+                                           "posts": result.analyze.posts}, indent=1) + "\n",
+                               encoding="utf-8")
         _print_run(result)
         if result.collect.failed:
-            raise typer.Exit(2)
+            raise typer.Exit(EXIT_SOURCES_FAILED)
 
 
 def _print_run(result: Any, *, alerts: bool = True) -> None:
@@ -194,20 +262,13 @@ def demo(
 # --------------------------------------------------------------------------- report
 
 
-def _parse_day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+_parse_day = parse_day
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def report(
     config: ConfigOpt = None,
-    brand: Annotated[str | None, typer.Option(help="Brand (default: the first configured).")]
-    = None,
+    brand: BrandOpt = None,
     from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
     = None,
@@ -362,12 +423,13 @@ def query_check(
 # --------------------------------------------------------------------------- models + labels
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def rescore(
     config: ConfigOpt = None,
     model: Annotated[str | None, typer.Option(help="Model name (default: the configured one).")]
     = None,
-    since: Annotated[str | None, typer.Option(help="Only posts from this day, YYYY-MM-DD.")]
+    since: Annotated[str | None, typer.Option(
+        help=SINCE_HELP.replace("the last day", "the newest data") + " Default: all history.")]
     = None,
 ) -> None:
     """Score history with a model, side by side with earlier scores.
@@ -379,8 +441,9 @@ def rescore(
     with _clean_errors():
         cfg = _load(config)
         engine = jobs.open_warehouse(cfg)
+        first = None if since is None else parse_since(since, _newest_day(engine, None))
         with _progress() as progress:
-            n = jobs.rescore(engine, cfg, model=model, since=_parse_day(since), progress=progress)
+            n = jobs.rescore(engine, cfg, model=model, since=first, progress=progress)
         out.print(f"scored {n} posts")
 
 
@@ -527,10 +590,10 @@ def _safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def problems(
-    brand: Annotated[str, typer.Option(help="The brand.")],
-    since: Annotated[str, typer.Option(help="Window: 14d, 2w, ...")] = "14d",
+    brand: BrandOpt = None,
+    since: Annotated[str, typer.Option(help=SINCE_HELP)] = "14d",
     to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
     = None,
     config: ConfigOpt = None,
@@ -544,28 +607,25 @@ def problems(
 
     with _clean_errors():
         cfg = _load(config)
-        cfg.brand(brand)
+        name = resolve_brand(cfg, brand)
         engine = jobs.open_warehouse(cfg)
-        end = _parse_day(to)
-        if end is None:
-            span = jobs.data_range(engine)
-            end = span[1] if span else date.today()
-        problems_command(engine, brand, since, end=end)
+        end = _newest_day(engine, to)
+        problems_command(engine, name, since_days(since, end), end=end)
 
 
 def _newest_day(engine: Any, to: str | None) -> date:
     from pipeline import jobs
 
-    end = _parse_day(to)
+    end = parse_day(to)
     if end is None:
         span = jobs.data_range(engine)
         end = span[1] if span else date.today()
     return end
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def queue(
-    brand: Annotated[str, typer.Option(help="The brand.")],
+    brand: BrandOpt = None,
     to: Annotated[str | None, typer.Option(help="As of the end of this day, YYYY-MM-DD "
                                                  "(default: newest data).")] = None,
     limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 20,
@@ -581,15 +641,15 @@ def queue(
 
     with _clean_errors():
         cfg = _load(config)
-        cfg.brand(brand)
+        name = resolve_brand(cfg, brand)
         engine = jobs.open_warehouse(cfg)
-        queue_command(engine, cfg, brand, _newest_day(engine, to), limit)
+        queue_command(engine, cfg, name, _newest_day(engine, to), limit)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def tribes(
-    brand: Annotated[str, typer.Option(help="The brand.")],
-    since: Annotated[str, typer.Option(help="Window: 28d, 4w, ...")] = "28d",
+    brand: BrandOpt = None,
+    since: Annotated[str, typer.Option(help=SINCE_HELP)] = "28d",
     to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
     = None,
     limit: Annotated[int, typer.Option(min=1, help="Rows per table.")] = 10,
@@ -601,16 +661,50 @@ def tribes(
     Example: stimmung tribes --brand Kaffeekraft --since 28d
     """
     from pipeline import jobs
-    from pipeline.cli_problems import parse_since
     from pipeline.cli_reputation import tribes_command
 
     with _clean_errors():
         cfg = _load(config)
-        cfg.brand(brand)
+        name = resolve_brand(cfg, brand)
         engine = jobs.open_warehouse(cfg)
         end = _newest_day(engine, to)
-        start = end - timedelta(days=parse_since(since) - 1)
-        tribes_command(engine, cfg, brand, start, end, limit)
+        tribes_command(engine, cfg, name, parse_since(since, end), end, limit)
+
+
+@app.command(epilog=EXIT_CODES)
+def export(
+    what: Annotated[str, typer.Option(help="mentions | daily | problems | queue")],
+    out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+    brand: BrandOpt = None,
+    since: Annotated[str | None, typer.Option(
+        help=SINCE_HELP + " Default: report.days.")] = None,
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Export a brand's mentions, daily figures, problems or response queue as CSV or
+    Parquet, for analysts (the same counting as the report; times in UTC).
+
+    Example: stimmung export --what daily --format parquet --out kaffeekraft-daily.parquet
+    """
+    from pipeline.cli_reputation import export_command
+
+    if what not in ("mentions", "daily", "problems", "queue"):
+        raise typer.BadParameter("choose mentions, daily, problems or queue",
+                                 param_hint="--what")
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter("choose csv or parquet", param_hint="--format")
+    with _clean_errors():
+        cfg = _load(config)
+        name = resolve_brand(cfg, brand)
+        from pipeline import jobs
+
+        engine = jobs.open_warehouse(cfg)
+        end = _newest_day(engine, to)
+        start = parse_since(since, end) if since else end - timedelta(days=cfg.report.days - 1)
+        rows = export_command(engine, cfg, what, fmt, out_path, name, start, end)
+        out.print(f"exported {rows} rows to {out_path}", soft_wrap=True, highlight=False)
 
 
 def topics(

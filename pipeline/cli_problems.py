@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -38,15 +37,6 @@ def topics_command(input: Path) -> None:
     sys.stdout.write(json.dumps(line) + "\n")
 
 
-def parse_since(value: str) -> int:
-    """'14d' / '2w' / '14' -> days."""
-    m = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", value or "")
-    if not m:
-        raise typer.BadParameter(f"expected e.g. 14d or 2w, got {value!r}")
-    n = int(m.group(1))
-    return n * 7 if m.group(2) == "w" else n
-
-
 def format_problems(brand: str, trends: Sequence[dict[str, Any]], *, end: date,
                     since_days: int = 14, examples: int = 2, width: int = 140) -> Table:
     """A rich table of problems: label, trend arrow, counts, share negative, examples.
@@ -75,12 +65,12 @@ def format_problems(brand: str, trends: Sequence[dict[str, Any]], *, end: date,
     return table
 
 
-def problems_command(engine: Any, brand: str, since: str = "14d",
+def problems_command(engine: Any, brand: str, days: int = 14,
                      end: date | None = None) -> None:
-    """Body of `stimmung problems --brand B [--since 14d]` over an open warehouse engine."""
+    """Body of `stimmung problems [--brand B] [--since 14d]` over an open warehouse engine:
+    the `days` up to and including `end` (`pipeline.cli_options.since_days`)."""
     from pipeline.nlp.problem_store import problem_trends
 
-    days = parse_since(since)
     end = end or date.today()
     with engine.connect() as conn:
         trends = problem_trends(conn, brand, end, since_days=days)

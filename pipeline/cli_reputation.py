@@ -71,3 +71,15 @@ def tribes_command(engine: Any, cfg: Config, brand: str, start: date, end: date,
                        str(a.mentions),
                        "—" if a.net_sentiment is None else f"{a.net_sentiment * 100:+.0f}")
     console.print(chiefs)
+
+
+def export_command(engine: Any, cfg: Config, what: str, fmt: str, out: Any, brand: str,
+                   start: date, end: date) -> int:
+    """Body of `stimmung export`: one table of the period to a CSV or Parquet file."""
+    from pipeline import jobs
+    from pipeline.export import Period, export
+
+    model, version = jobs.model_identity(cfg)
+    with engine.connect() as conn:
+        return export(conn, cfg, what, fmt, out, Period(brand, start, end), model,
+                      version).rows

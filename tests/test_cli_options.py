@@ -1,0 +1,60 @@
+"""One meaning for --since, one default for --brand, exit codes in --help."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from pipeline.cli import app
+from pipeline.cli_options import parse_since, resolve_brand, since_days
+from pipeline.config import Config, ConfigError
+
+END = date(2026, 11, 30)
+
+
+@pytest.mark.parametrize(("value", "start"), [
+    ("14d", date(2026, 11, 17)), ("1d", END), ("2w", date(2026, 11, 17)),
+    ("14", date(2026, 11, 17)), (" 3d ", date(2026, 11, 28)),
+    ("2026-11-01", date(2026, 11, 1)), (END.isoformat(), END),
+])
+def test_since_accepts_a_window_or_a_date(value: str, start: date) -> None:
+    assert parse_since(value, END) == start
+    assert since_days(value, END) == (END - start).days + 1
+
+
+@pytest.mark.parametrize("value", ["0d", "soon", "2026-13-01", "2026-12-01", "", "-3d"])
+def test_since_rejects_anything_else_with_one_line(value: str) -> None:
+    with pytest.raises(typer.BadParameter) as exc:
+        parse_since(value, END)
+    assert "\n" not in str(exc.value)
+
+
+def test_brand_defaults_to_the_first_configured() -> None:
+    cfg = Config.model_validate({"brands": [{"name": "Acme"}, {"name": "Other"}]})
+    assert resolve_brand(cfg, None) == "Acme"
+    assert resolve_brand(cfg, "Other") == "Other"
+    with pytest.raises(ConfigError, match="no brand named 'Nobody'"):
+        resolve_brand(cfg, "Nobody")
+
+
+@pytest.mark.parametrize("command", ["report", "queue", "tribes", "problems", "rescore",
+                                     "export"])
+def test_reporting_commands_share_options_and_list_exit_codes(command: str) -> None:
+    result = CliRunner().invoke(app, [command, "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "Exit codes: 0" in text and "2 an invalid option" in text
+    assert "Example: stimmung " + command in text
+    if command != "rescore":
+        assert "--brand" in text and "default: the first configured" in text
+    if command in ("tribes", "problems", "rescore"):
+        assert "a window counted back" in text and "YYYY-MM-DD" in text
+
+
+def test_a_bad_since_is_a_usage_error(tmp_path: object) -> None:
+    result = CliRunner().invoke(app, ["tribes", "--since", "yesterday", "--config",
+                                      "/nonexistent/stimmung.yaml"])
+    assert result.exit_code in (1, 2)
