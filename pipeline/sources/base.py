@@ -30,6 +30,8 @@ class SourceContext:
     timeout_s: float = 20.0
     max_retries: int = 3
     max_retry_wait_s: float = 60.0
+    deadline_s: float = 120.0  # one request, retries included, from first byte sent to last read
+    max_body_bytes: int = 50_000_000  # per response body, also once decompressed
     base_dir: str = "."
     # brand name -> its name and aliases, for sources that search per brand
     brand_terms: tuple[tuple[str, tuple[str, ...]], ...] = ()

@@ -1,0 +1,37 @@
+"""One redaction helper for every message that can contain a URL or a credential.
+
+Errors, logs, `source_state.last_error`, `stimmung sources` and the report's source
+health all pass through `redact`, so `user:pass@`, `?token=…`, `key=…`, `secret=…`,
+`signature=…` and the like never leave the process in clear text.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASK = "***"
+
+# parameter names whose values are secrets (matched case-insensitively, as a whole
+# name or as its suffix: `api_key`, `X-Amz-Signature`, `client_secret`, `sig`)
+_SECRET_NAMES = (
+    r"(?:[a-z0-9]+[_-])*(?:token|key|apikey|secret|signature|sig|password|passwd|pwd|pass"
+    r"|auth|authorization|credentials?|session|sessionid|code|jwt|bearer)"
+)
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#'\"<>]+@")
+_PARAM = re.compile(rf"(?i)(?<![a-z0-9_-])({_SECRET_NAMES})(=|%3D)([^&#\s'\"<>;,]*)")
+_BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
+
+
+def redact(text: str) -> str:
+    """`text` with URL credentials, secret query parameters and bearer tokens masked."""
+    if not text:
+        return text
+    text = _USERINFO.sub(rf"\g<1>{MASK}@", text)
+    text = _PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}" if m.group(3) else m.group(0),
+                      text)
+    return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
+
+
+def redact_url(url: str) -> str:
+    """A URL for messages: credentials and secret parameters masked, the rest kept."""
+    return redact(url)
