@@ -15,6 +15,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
+
+from pipeline.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -59,14 +62,44 @@ def alembic_config() -> AlembicConfig:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (idempotent)."""
+    """Bring the schema to `revision` (idempotent).
+
+    All of it happens in one transaction, on SQLite too: Python's sqlite3 commits before
+    every CREATE/ALTER on its own, so a process killed mid-migration left a half-built
+    schema ("table alert already exists" ever after). On SQLite the migration runs on a
+    connection in sqlite3's autocommit mode inside an explicit `BEGIN IMMEDIATE`, so a
+    kill rolls all of it back and the next command starts over.
+    """
     cfg = alembic_config()
+    on_file = engine.dialect.name == "sqlite" and engine.url.database not in (None, "",
+                                                                            ":memory:")
+    target = _transactional_sqlite(engine) if on_file else engine
     try:
-        with engine.begin() as conn:
+        with target.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except OperationalError as exc:
-        raise WarehouseError(f"cannot migrate the warehouse at {engine.url!r}: {exc.orig}") from exc
+        raise WarehouseError(
+            f"cannot migrate the warehouse at {redact(str(engine.url))}: {exc.orig}") from exc
+    finally:
+        if target is not engine:
+            target.dispose()
+
+
+def _transactional_sqlite(engine: Engine) -> Engine:
+    """A one-off engine on the same SQLite file whose transactions include DDL."""
+    migrating = create_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(migrating, "connect")
+    def _connect(dbapi_connection: Any, record: Any) -> None:
+        _sqlite_pragmas(dbapi_connection, record)
+        dbapi_connection.isolation_level = None  # no implicit BEGIN/COMMIT by sqlite3
+
+    @event.listens_for(migrating, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -76,6 +109,28 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+class WarehouseBehind(WarehouseError):
+    """The warehouse schema is not at the revision this code needs (run `stimmung db upgrade`)."""
+
+
+def check_revision(engine: Engine) -> str:
+    """The warehouse's revision, when it is the one this code needs; else WarehouseBehind.
+
+    Workers (Airflow tasks) call this instead of migrating: DDL happens in one place,
+    `stimmung db upgrade`, before the DAGs run.
+    """
+    try:
+        current = current_revision(engine)
+    except OperationalError as exc:
+        raise WarehouseError(f"cannot reach the warehouse: {exc.orig}") from exc
+    head = head_revision()
+    if current != head:
+        raise WarehouseBehind(
+            f"warehouse schema is at revision {current or 'none (empty database)'}, this "
+            f"stimmung needs {head}: run `stimmung db upgrade` (with the same config) first")
+    return current or ""
 
 
 @contextmanager
