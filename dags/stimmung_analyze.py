@@ -7,6 +7,10 @@ row yet (idempotent; a retry never duplicates). Then `early_alerts` recomputes t
 metrics of the days that received posts and runs the daily and hourly spike rules on
 them, so an alert goes out within the hour (`stimmung_reputation` still settles each
 day once it is complete).
+
+Before the first run: `stimmung db upgrade` (tasks never migrate; they fail with a clear
+message while the warehouse schema is behind). A failed task notifies the config's
+notification channels (`on_failure_callback`); every task has an `execution_timeout`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ RAW_POSTS = Asset("stimmung://raw_posts")
 POSTS = Asset("stimmung://posts")
 
 
+def _on_failure(context: Any) -> None:
+    """Tell the configured notification channels (imported on failure, not at parse)."""
+    from pipeline.orchestration import notify_failure
+
+    notify_failure(context)
+
+
 @dag(
     dag_id="stimmung_analyze",
     schedule=[RAW_POSTS],
@@ -27,7 +38,8 @@ POSTS = Asset("stimmung://posts")
     catchup=False,
     max_active_runs=1,
     tags=["stimmung", "analyze"],
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=5),
+                  "execution_timeout": timedelta(hours=2), "on_failure_callback": _on_failure},
     doc_md=__doc__,
 )
 def stimmung_analyze() -> None:

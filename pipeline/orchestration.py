@@ -8,13 +8,25 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.config import ENV_CONFIG, ENV_WAREHOUSE, Config, load_config
+import yaml
+
+from pipeline.config import (
+    ENV_CONFIG,
+    ENV_WAREHOUSE,
+    Config,
+    ConfigError,
+    load_config,
+    parse_config,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +65,79 @@ def _airflow_connection(conn_id: str) -> Any | None:
 
 
 def config_path() -> Path:
-    """Airflow Variable `stimmung_config`, else $STIMMUNG_CONFIG, else ./stimmung.yaml."""
+    """Airflow Variable `stimmung_config` (a path), else $STIMMUNG_CONFIG, else ./stimmung.yaml."""
     return Path(_airflow_variable(CONFIG_VARIABLE) or os.environ.get(ENV_CONFIG)
                 or "stimmung.yaml")
 
 
+def _is_yaml_text(value: str) -> bool:
+    """A Variable holding the config itself (several lines) rather than a file path."""
+    return "\n" in value.strip()
+
+
 def load() -> Config:
-    """The config; the warehouse URL comes from the `stimmung_warehouse` connection if set."""
+    """The config: the Variable `stimmung_config` holds either a path (a file mounted on
+    every worker) or the YAML itself; else $STIMMUNG_CONFIG. The warehouse URL comes from
+    the `stimmung_warehouse` connection when it is defined."""
     connection = _airflow_connection(WAREHOUSE_CONNECTION)
     if connection is not None:  # the connection wins over env and config
         os.environ[ENV_WAREHOUSE] = connection.get_uri()
+    variable = _airflow_variable(CONFIG_VARIABLE)
+    if variable is not None and _is_yaml_text(variable):
+        origin = f"Airflow Variable {CONFIG_VARIABLE}"
+        try:
+            raw = yaml.safe_load(variable)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{origin}: not valid YAML: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{origin}: expected a mapping at the top level")
+        # relative paths (file sources, SQLite) resolve in the worker's working directory
+        return parse_config(raw, base_dir=Path.cwd(), origin=origin)
     return load_config(config_path())
+
+
+def open_checked(config: Config) -> Engine:
+    """The warehouse engine, after checking that its schema is current. Tasks never
+    migrate (no DDL rights needed, no race on a fresh warehouse): `stimmung db upgrade`
+    runs once before the DAGs, and a task fails with a clear message until it has."""
+    from pipeline.warehouse.db import check_revision, make_engine
+
+    engine = make_engine(config.warehouse_url())
+    try:
+        check_revision(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return engine
+
+
+# --------------------------------------------------------------------------- run window
+
+
+def run_window(context: Mapping[str, Any], every: timedelta) -> tuple[datetime, datetime]:
+    """The data interval of an Airflow task's run.
+
+    Scheduled runs and runs triggered with a logical date have `data_interval_start/end`.
+    A manual run without a logical date (Airflow 3's default in the UI and the REST API)
+    has none: it covers the last complete interval of the DAG's schedule before the
+    run's `run_after` (what the timetable would infer), else the `every` before it.
+    """
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
+    if start is not None and end is not None:
+        return start, end
+    dag_run = context.get("dag_run")
+    run_after = getattr(dag_run, "run_after", None) or datetime.now(UTC)
+    timetable = getattr(context.get("dag"), "timetable", None)
+    infer = getattr(timetable, "infer_manual_data_interval", None)
+    if infer is not None:
+        try:
+            interval = infer(run_after=run_after)
+            if interval.end > interval.start:
+                return interval.start, interval.end
+        except Exception as exc:  # a timetable that cannot infer: the fixed window below
+            log.info("no interval from the timetable (%s); using %s before run_after",
+                     exc, every)
+    return run_after - every, run_after
 
 
 @contextmanager
@@ -109,7 +183,7 @@ def collect_one(source_name: str, interval_start: datetime | None = None,
     from pipeline.warehouse.state import finish_run, start_run
 
     config = load()
-    engine = jobs.open_warehouse(config)
+    engine = open_checked(config)
     run_id = start_run(engine, "airflow-collect")
     from pipeline.warehouse.state import read_health
 
@@ -131,7 +205,7 @@ def analyze_new() -> dict[str, Any]:
     from pipeline import jobs
 
     config = load()
-    engine = jobs.open_warehouse(config)
+    engine = open_checked(config)
     result = jobs.analyze(engine, config)
     engine.dispose()
     return {"posts": result.posts, "mentions": result.mentions, "scored": result.scored,
@@ -171,7 +245,7 @@ def _metrics_and_alerts(metrics_from: date, first: date, last: date) -> dict[str
     from pipeline import jobs
 
     config = load()
-    engine = jobs.open_warehouse(config)
+    engine = open_checked(config)
     rows = jobs.aggregate(engine, config, metrics_from, last)
     alert_channels = [n for n in config.notifications if n.name != REPORT_CHANNEL]
     alerts = jobs.alert(engine, config.model_copy(update={"notifications": alert_channels}),
@@ -183,12 +257,11 @@ def _metrics_and_alerts(metrics_from: date, first: date, last: date) -> dict[str
 
 def report_for_interval(start: datetime, end: datetime) -> list[str]:
     """One report per brand that is not only someone's competitor, for the interval."""
-    from pipeline import jobs
     from pipeline.report.write import write_report
 
     config = load()
     first, last = interval_days(start, end)
-    engine = jobs.open_warehouse(config)
+    engine = open_checked(config)
     rivals = {c for b in config.brands for c in b.competitors}
     paths = [str(write_report(engine, config, b.name, first, last, None))
              for b in config.brands if b.name not in rivals]
@@ -213,3 +286,49 @@ def deliver_reports(config: Config, paths: list[str], first: date, last: date) -
     if not ok:
         raise RuntimeError(f"notification {REPORT_CHANNEL}: delivery failed")
     return True
+
+
+# --------------------------------------------------------------------------- failures
+
+FAILURE_BODY_LIMIT = 600  # characters of the error in a failure notification
+
+
+def failure_message(context: Mapping[str, Any]) -> tuple[str, str]:
+    """(title, body) of a failed task or DAG run, from an Airflow callback context."""
+    ti = context.get("ti") or context.get("task_instance")
+    dag_run = context.get("dag_run")
+    dag_id = getattr(ti, "dag_id", None) or getattr(dag_run, "dag_id", "?")
+    run_id = getattr(ti, "run_id", None) or getattr(dag_run, "run_id", "?")
+    task_id = getattr(ti, "task_id", None)
+    map_index = getattr(ti, "map_index", -1)
+    what = f"{dag_id}.{task_id}" if task_id else str(dag_id)
+    if isinstance(map_index, int) and map_index >= 0:
+        what += f"[{map_index}]"
+    error = context.get("exception") or context.get("reason") or "see the task log"
+    if isinstance(error, BaseException):
+        error = f"{type(error).__name__}: {error}"
+    body = f"run {run_id}"
+    try_number = getattr(ti, "try_number", None)
+    if try_number:
+        body += f", try {try_number}"
+    body += f": {str(error)[:FAILURE_BODY_LIMIT]}"
+    return f"stimmung: {what} failed", body
+
+
+def notify_failure(context: Mapping[str, Any]) -> dict[str, str]:
+    """Airflow `on_failure_callback`: send the failure through the configured
+    notification channels (all but `report_delivery`). Never raises: a callback that
+    fails must not hide the task's own error; what happened is logged and returned."""
+    title, body = failure_message(context)
+    try:
+        from pipeline.reputation.notify import deliver
+
+        config = load()
+        channels = [n for n in config.notifications if n.name != REPORT_CHANNEL]
+        results = deliver(channels, title=title, body=body, retries=1)
+    except Exception as exc:  # the config itself may be what is broken
+        log.error("failure notification not sent (%s: %s); the failure was: %s %s",
+                  type(exc).__name__, exc, title, body)
+        return {}
+    log.info("failure notification %s: %s", title, results)
+    return results

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
 
 from pipeline import orchestration
+from pipeline.jobs import open_warehouse
+from pipeline.warehouse.db import WarehouseBehind
 
 
 def _config(tmp_path: Path, url: str) -> Path:
@@ -52,6 +54,10 @@ def test_collect_one_raises_on_failure(tmp_path: Path, sqlite_url: str,
     monkeypatch.setenv("STIMMUNG_CONFIG", str(_config(tmp_path, "http://127.0.0.1:9/x.xml")))
     monkeypatch.setenv("STIMMUNG_WAREHOUSE_URL", sqlite_url)
     start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 1, 1, tzinfo=UTC)
+    # tasks never migrate: until `stimmung db upgrade` ran, they fail with a clear message
+    with pytest.raises(WarehouseBehind, match=r"none \(empty database\).*stimmung db upgrade"):
+        orchestration.collect_one("dead", start, end)
+    open_warehouse(orchestration.load()).dispose()
     with pytest.raises(orchestration.SourceFailed, match="dead"):
         orchestration.collect_one("dead", start, end)
     # a retry bypasses the source's own back-off and fails again (not skipped)
@@ -95,3 +101,53 @@ def test_report_delivery_posts_attachment(tmp_path: Path) -> None:
     no_channel = parse_config({"brands": [{"name": "K"}]}, base_dir=tmp_path)
     assert not orchestration.deliver_reports(no_channel, [str(report)], date(2026, 11, 2),
                                              date(2026, 11, 8))
+
+
+def test_config_from_a_variable_holding_yaml(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    text = _config(tmp_path, "http://127.0.0.1:9/x.xml").read_text(encoding="utf-8")
+    monkeypatch.setattr(orchestration, "_airflow_variable", lambda name: text)
+    monkeypatch.chdir(tmp_path / "..")
+    monkeypatch.delenv("STIMMUNG_WAREHOUSE_URL", raising=False)
+    config = orchestration.load()
+    assert [s.name for s in config.sources] == ["dead", "off"]
+    assert config.warehouse_url().endswith("from-file.db")
+    monkeypatch.setattr(orchestration, "_airflow_variable", lambda name: "a: [\nb")
+    with pytest.raises(orchestration.ConfigError, match="Airflow Variable stimmung_config"):
+        orchestration.load()
+
+
+class _Run:
+    def __init__(self, run_after: datetime) -> None:
+        self.run_after = run_after
+        self.dag_id, self.run_id = "stimmung_reputation", "manual__x"
+
+
+def test_run_window_with_and_without_logical_date() -> None:
+    from airflow.timetables.interval import CronDataIntervalTimetable
+
+    start, end = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    given = {"data_interval_start": start, "data_interval_end": end}
+    assert orchestration.run_window(given, timedelta(days=1)) == (start, end)
+
+    class Dag:
+        timetable = CronDataIntervalTimetable("@daily", timezone="UTC")
+
+    run_after = datetime(2026, 11, 5, 13, 30, tzinfo=UTC)
+    manual = {"dag_run": _Run(run_after), "dag": Dag()}  # logical_date null: no interval
+    assert orchestration.run_window(manual, timedelta(days=1)) == (
+        datetime(2026, 11, 4, tzinfo=UTC), datetime(2026, 11, 5, tzinfo=UTC))
+    no_timetable = {"dag_run": _Run(run_after)}
+    assert orchestration.run_window(no_timetable, timedelta(hours=1)) == (
+        run_after - timedelta(hours=1), run_after)
+
+
+def test_failure_message_names_task_run_and_error() -> None:
+    class TI:
+        dag_id, task_id, run_id, map_index, try_number = (
+            "stimmung_collect", "collect_feed", "scheduled__1", 2, 3)
+
+    title, body = orchestration.failure_message(
+        {"ti": TI(), "exception": orchestration.SourceFailed("source blog: HTTP 500")})
+    assert title == "stimmung: stimmung_collect.collect_feed[2] failed"
+    assert body == "run scheduled__1, try 3: SourceFailed: source blog: HTTP 500"

@@ -6,7 +6,6 @@ They are applied when a migration moved the schema or a view is missing, and by
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,8 +15,10 @@ _NAME = re.compile(r"CREATE\s+VIEW\s+(\w+)", re.IGNORECASE)
 
 
 def views_dir() -> Path:
-    env = os.environ.get("STIMMUNG_SQL_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "sql" / "views"
+    """The bundled `sql/views` (package data), or `$STIMMUNG_SQL_DIR` when set."""
+    from pipeline.resources import views_dir as _bundled_views
+
+    return _bundled_views()
 
 
 def view_files() -> list[tuple[str, str]]:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +42,38 @@ def feed_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@dataclass
+class LocalWebhook:
+    """What apprise's json:// plugin posted (the same shape as tests/reputation's)."""
+
+    url: str = ""
+    received: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture
+def webhook() -> Iterator[LocalWebhook]:
+    hook = LocalWebhook()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            hook.received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook.url = f"json://127.0.0.1:{server.server_address[1]}/hooks/SECRET-TOKEN"
+    try:
+        yield hook
     finally:
         server.shutdown()
         server.server_close()

@@ -11,8 +11,10 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
+from pipeline.config import load_config
 from pipeline.demo.corpus import write_demo_data
 from pipeline.demo.server import serve_directory, serve_faults
+from pipeline.jobs import open_warehouse
 from pipeline.orchestration import LATE_DATA_DAYS
 from pipeline.warehouse.db import make_engine
 from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, metadata, raw_post
@@ -45,6 +47,7 @@ def airflow_config(tmp_path: Path, pg_url: str,
         path = tmp_path / "stimmung.yaml"
         path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
         monkeypatch.setenv("STIMMUNG_CONFIG", str(path))
+        open_warehouse(load_config(path)).dispose()  # `stimmung db upgrade`, before the DAGs
         yield path, pg_url, sum(f["entries"] for f in manifest["feeds"])
 
 
@@ -123,6 +126,9 @@ def test_collect_analyze_reputation_report(airflow_config: tuple[Path, str, int]
     assert states["collect_feed"].count("failed") == 1  # the broken source, on its own
     assert _try_numbers(collect, "collect_feed") == [3]  # retried twice, then failed
     assert states["announce"] == ["success"]  # new raw posts landed: the asset is emitted
+    # ... and the run fails, after the good sources loaded, so DAG-level alerting sees it
+    assert states["sources_ok"] == ["upstream_failed"]
+    assert str(collect.state) == "failed"
     assert _counts(url)["raw_post"] == feed_posts
 
     analyze = _dag("stimmung_analyze").test()
@@ -181,3 +187,78 @@ def test_backfill_twice_gives_identical_rows_and_metrics(
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(raw_post)).scalar() == feed_posts
     engine.dispose()
+
+
+def _dag_run_of(dag_id: str, run_after: datetime) -> Any:
+    """A manual run without a logical date (the Airflow 3 UI's and REST API's default)."""
+    return _dag(dag_id).test(logical_date=None, run_after=run_after)
+
+
+def test_manual_runs_without_logical_date_use_the_runs_own_window(
+        airflow_config: tuple[Path, str, int]) -> None:
+    path, url, feed_posts = airflow_config
+    collect = _dag_run_of("stimmung_collect", datetime(2026, 11, 1, 0, 30, tzinfo=UTC))
+    assert _states(collect)["collect_feed"].count("success") == 3
+    assert _counts(url)["raw_post"] == feed_posts
+    assert str(_dag_run_of("stimmung_analyze", datetime(2026, 11, 1, 1, tzinfo=UTC)).state) \
+        == "success"
+    metrics = _metrics(url)
+
+    # the last complete day before run_after: 2026-10-16 (the spike day) and 3 late days
+    run = _dag_run_of("stimmung_reputation", datetime(2026, 10, 17, 9, 15, tzinfo=UTC))
+    assert _states(run)["metrics_and_alerts"] == ["success"], _states(run)
+    assert str(run.state) == "success"
+    ti = next(t for t in run.get_task_instances() if t.task_id == "metrics_and_alerts")
+    assert ti.xcom_pull(task_ids="metrics_and_alerts")["days"] == ["2026-10-16", "2026-10-16"]
+    assert _metrics(url) == metrics
+
+    # the last complete week before run_after (Airflow's @weekly starts on Sunday)
+    report = _dag_run_of("stimmung_report", datetime(2026, 10, 21, 8, tzinfo=UTC))
+    assert _states(report)["render"] == ["success"], _states(report)
+    names = sorted(p.name for p in (path.parent / "reports").glob("*-2026*.html"))
+    assert names == ["kaffeekraft-20261011-20261017.html", "velora-20261011-20261017.html"]
+
+
+def test_task_failure_notifies_and_behind_schema_is_a_clear_error(
+        tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch,
+        webhook: Any) -> None:
+    """A warehouse nobody upgraded: the task fails (no DDL from workers) with the message
+    that says what to do, and the failure callback posts it to the configured channel."""
+    config = {"warehouse": {"url": pg_url}, "brands": [{"name": "Kaffeekraft"}],
+              "notifications": [{"name": "on-call", "url_env": "STIMMUNG_TEST_HOOK"}],
+              "report": {"output_dir": str(tmp_path / "reports")}}
+    path = tmp_path / "stimmung.yaml"
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    monkeypatch.setenv("STIMMUNG_CONFIG", str(path))
+    monkeypatch.setenv("STIMMUNG_TEST_HOOK", webhook.url)
+    run = _dag("stimmung_reputation").test(logical_date=datetime(2026, 10, 17, tzinfo=UTC))
+    assert _states(run)["metrics_and_alerts"] == ["failed"]
+    assert str(run.state) == "failed"
+    assert len(webhook.received) == 1  # once, after the last try (not per retry)
+    sent = webhook.received[0]
+    assert sent["title"] == "stimmung: stimmung_reputation.metrics_and_alerts failed"
+    assert "WarehouseBehind" in sent["message"] and "stimmung db upgrade" in sent["message"]
+    assert "try 3" in sent["message"]
+    assert _table_names(pg_url) == []  # the task ran no DDL
+
+
+def _table_names(url: str) -> list[str]:
+    from sqlalchemy import inspect
+
+    engine = make_engine(url)
+    try:
+        return list(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_every_task_has_an_execution_timeout_and_failure_callback() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS))
+    assert len(bag.dags) == 4
+    for dag_id, dag in bag.dags.items():
+        for t in dag.tasks:
+            assert t.execution_timeout is not None, (dag_id, t.task_id)
+            assert t.execution_timeout <= timedelta(hours=2), (dag_id, t.task_id)
+            assert t.on_failure_callback, (dag_id, t.task_id)

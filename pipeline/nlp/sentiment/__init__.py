@@ -8,7 +8,6 @@ sequence-classification model (needs the `transformers` extra).
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -27,11 +26,10 @@ __all__ = ["DEFAULT_BACKEND", "SentimentBackend", "load_backend", "models_dir"]
 
 
 def models_dir() -> Path:
-    """`<repo>/models`, or `$STIMMUNG_MODELS_DIR` when set."""
-    env = os.environ.get("STIMMUNG_MODELS_DIR")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[3] / "models"
+    """The bundled `models/` (package data), or `$STIMMUNG_MODELS_DIR` when set."""
+    from pipeline.resources import models_dir as _bundled_models
+
+    return _bundled_models()
 
 
 def _build(name: str, options: dict[str, Any]) -> SentimentBackend:
