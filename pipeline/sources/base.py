@@ -16,6 +16,11 @@ class SourceError(Exception):
     """A source could not be fetched; the message says what failed and what to check."""
 
 
+class PartialFailure(SourceError):
+    """Part of a source failed after the rest was read: every post yielded is complete and
+    the state covers exactly those, so the caller stores both, then records the error."""
+
+
 class SourceOptions(BaseModel):
     """Base for each source kind's options (validated at config load)."""
 

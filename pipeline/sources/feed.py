@@ -143,54 +143,88 @@ def _json_feed(
         data = json.loads(content.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise FeedError(f"feed {url} is not a readable JSON feed: {exc}") from None
+    except RecursionError:
+        raise FeedError(f"feed {url} is not a readable JSON feed: nested too deeply") from None
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
         "https://jsonfeed.org/version/"
     ):
         raise FeedError(f"feed {url} is JSON but not a JSON Feed (no jsonfeed.org version)")
     host = urlsplit(url).hostname or url
-    feed_title = data.get("title") or host
+    feed_title = _text(data.get("title")) or host
     items = data.get("items") or []
     for index, item in enumerate(items if isinstance(items, list) else []):
         if options.max_entries is not None and index >= options.max_entries:
             break
         if not isinstance(item, dict):
             continue
-        body = item.get("content_html") or item.get("content_text") or item.get("summary") or ""
-        link = item.get("url") or item.get("external_url")
-        link = urljoin(url, link) if isinstance(link, str) else None
-        created, fallback = None, True
-        for key in ("date_published", "date_modified"):
-            created = _iso_utc(item.get(key))
-            if created is not None:
-                fallback = False
-                break
-        authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
-        author = next((a.get("name") for a in authors if isinstance(a, dict)), None)
-        tags = item.get("tags") or []
-        if options.community:
-            community = options.community
-        elif options.community_from == "category" and tags:
-            community = str(tags[0])
-        elif options.community_from == "host":
-            community = host
-        else:
-            community = feed_title
-        payload = _json_safe(dict(item))
-        payload["enclosures"] = payload.get("attachments", [])
-        if fallback:
-            payload["date_fallback"] = True
-        yield RawPost(
-            source=source,
-            external_id=str(item.get("id") or link or _digest(item.get("title") or "", body)),
-            body=str(body),
-            created_at=created or fetched_at,
-            url=link,
-            author=author,
-            community=community,
-            title=item.get("title"),
-            fetched_at=fetched_at,
-            payload=payload,
-        )
+        try:
+            post = _json_item(item, source, url, options, fetched_at, host, feed_title)
+        except Exception as exc:  # one odd item must not lose the others
+            log.warning("feed %s: item %d skipped (%s: %s)", url, index,
+                        type(exc).__name__, exc)
+            continue
+        yield post
+
+
+def _json_item(item: dict[str, Any], source: str, url: str, options: FeedOptions,
+               fetched_at: datetime, host: str, feed_title: str) -> RawPost:
+    """One JSON Feed item; every field is checked for its type (JSON can hold any)."""
+    body = (_text(item.get("content_html")) or _text(item.get("content_text"))
+            or _text(item.get("summary")) or "")
+    link = item.get("url") or item.get("external_url")
+    link = urljoin(url, link) if isinstance(link, str) else None
+    created, fallback = None, True
+    for key in ("date_published", "date_modified"):
+        created = _iso_utc(item.get(key))
+        if created is not None:
+            fallback = False
+            break
+    authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
+    authors = authors if isinstance(authors, list) else []
+    author = next((_text(a.get("name")) for a in authors if isinstance(a, dict)), None)
+    tags = item.get("tags") or []
+    tags = tags if isinstance(tags, list) else []
+    if options.community:
+        community = options.community
+    elif options.community_from == "category" and tags:
+        community = _text(tags[0]) or feed_title
+    elif options.community_from == "host":
+        community = host
+    else:
+        community = feed_title
+    payload = _json_safe(dict(item))
+    payload["enclosures"] = payload.get("attachments", [])
+    if fallback:
+        payload["date_fallback"] = True
+    title = _text(item.get("title"))
+    return RawPost(
+        source=source,
+        external_id=(_text(item.get("id")) or link or _digest(title or "", body))[:500],
+        body=body,
+        created_at=created or fetched_at,
+        url=link,
+        author=author,
+        community=community,
+        title=title,
+        fetched_at=fetched_at,
+        payload=payload,
+    )
+
+
+def _text(value: Any) -> str | None:
+    """A JSON value where a string belongs: strings and numbers as text, a list of them
+    joined, anything else (objects, nesting) dropped."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list):
+        parts = [p for p in value if isinstance(p, str | int | float) and
+                 not isinstance(p, bool)]
+        return " ".join(str(p) for p in parts) or None
+    return None
 
 
 def _iso_utc(value: Any) -> datetime | None:
@@ -270,13 +304,18 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def _json_safe(value: Any) -> Any:
+MAX_PAYLOAD_DEPTH = 32  # deeper payload values are cut (a hostile feed nests forever)
+
+
+def _json_safe(value: Any, depth: int = 0) -> Any:
     if isinstance(value, time.struct_time):
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).isoformat()
+    if isinstance(value, dict | list | tuple) and depth >= MAX_PAYLOAD_DEPTH:
+        return "[nested too deeply]"
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [_json_safe(v, depth + 1) for v in value]
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)

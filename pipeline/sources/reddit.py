@@ -26,6 +26,7 @@ from pydantic import Field, field_validator
 
 from pipeline.records import RawPost, utcnow
 from pipeline.sources.base import (
+    PartialFailure,
     Source,
     SourceContext,
     SourceError,
@@ -209,9 +210,15 @@ class RedditSource(Source):
                 raise SourceError(
                     f"reddit {self.name}: cannot reach Reddit ({exc.original_exception})"
                 ) from None
+            except RedditRateLimited as exc:
+                # the listings read so far are stored with their cursors; the rest wait
+                # for the next run (Reddit's rate limit holds for every listing)
+                log.error("%s", exc)
+                failures.append(str(exc))
+                break
         state["failures"] = failures
         if failures:
-            raise SourceError(
+            raise PartialFailure(
                 f"reddit {self.name}: {len(failures)} of {len(listings)} listings failed: "
                 + "; ".join(failures)
             )
@@ -268,7 +275,7 @@ class RedditSource(Source):
                 self._yielded.add(fullname)
                 yield submission_to_post(submission, self.name)
                 if self.options.comments:
-                    yield from self.comment_posts(key, submission)
+                    yield from self._thread_comments(key, submission)
         except prawcore.Redirect:
             raise _ListingFailed(
                 f"{key}: subreddit {where!r} does not exist (Reddit redirected to search)"
@@ -291,6 +298,17 @@ class RedditSource(Source):
             "newest": newest,
             "seen": (fresh + seen)[: self.options.max_seen_ids],  # newest first
         }
+
+    def _thread_comments(self, key: str, submission: Any) -> Iterator[RawPost]:
+        """The comments of one thread; a thread that is gone (404/403) skips its comments,
+        not the listing."""
+        import prawcore
+
+        try:
+            yield from self.comment_posts(key, submission)
+        except (prawcore.NotFound, prawcore.Forbidden) as exc:
+            log.warning("reddit %s: %s: comments of %s skipped (HTTP %s)", self.name, key,
+                        getattr(submission, "id", "?"), exc.response.status_code)
 
     def comment_posts(self, key: str, submission: Any) -> Iterator[RawPost]:
         """The comments of a submission, expanding up to `max_more_comments` "more" links."""
