@@ -1,18 +1,24 @@
 """Keyphrases (aspects) per post, multilingual, without a parser.
 
-Tokenisation and lemmas come from spaCy blank pipelines with the lookup lemmatizer
-(`spacy-lookups-data`), loaded lazily once per language. Candidate phrases are runs of
-up to three content lemmas between stop words and punctuation (a noun-chunk stand-in);
-each phrase is scored YAKE-like from its words: frequency in the post, an early first
-position, capitalisation inside a sentence (German nouns, product names) and, when the
-batch is large enough, inverse document frequency within the batch. Scores are in (0, 1].
-
-Without spaCy the module falls back to a regex tokeniser (no lemmas) so it never breaks
-the pipeline.
+Tokens come from one regular expression (words, numbers, punctuation) for every
+language. Lemmas come from the lookup tables of `spacy-lookups-data` for the languages
+in `LEMMA_LANGS` (German and English: a surface form -> lemma dictionary, the same
+table spaCy's lookup lemmatizer reads), loaded once per process and only when a post in
+that language arrives; other languages keep their lower-cased surface forms. Stop
+words are spaCy's lists for every language spaCy knows, read from their source files
+without importing spaCy (which would pull in its ML stack: ~1.5 s and ~250 MB).
+Candidate phrases are runs of up to three content lemmas between stop words and
+punctuation (a noun-chunk stand-in); each phrase is scored YAKE-like from its words:
+frequency in the post, an early first position, capitalisation inside a sentence
+(German nouns, product names) and, when the batch is large enough, inverse document
+frequency within the batch. Scores are in (0, 1].
 """
 
 from __future__ import annotations
 
+import gzip
+import importlib.util
+import json
 import logging
 import math
 import re
@@ -20,17 +26,21 @@ import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from functools import cache
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-KEYPHRASE_MODEL = ("stimmung-keyphrases", "1.0.0")
-SUPPORTED = ("de", "en")
+KEYPHRASE_MODEL = ("stimmung-keyphrases", "1.1.0")
+#: languages with lookup lemmas (each table costs ~0.1-0.3 s and 10-110 MB, once)
+LEMMA_LANGS = ("de", "en")
+SUPPORTED = LEMMA_LANGS
 _MAX_PHRASE = 3
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _HANDLE = re.compile(r"(^|\s)(RT\s+)?@\w+:?")
 _WORD = re.compile(r"[^\W\d_][\w\-']*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_][\w\-']*[\w]|[^\W\d_]|\d[\d.,]*|[^\w\s]", re.UNICODE)
+_SENT_END = frozenset({".", "!", "?", ":", ";", "…"})
 _lock = threading.Lock()
 
 # a few social-media fillers the spaCy stop lists lack
@@ -60,75 +70,75 @@ class Tok:
 
 
 def _norm_lang(lang: str | None) -> str:
-    code = (lang or "").lower()[:2]
-    return code if code in SUPPORTED else (code or "en")
+    return (lang or "").lower()[:2] or "xx"
 
 
-@lru_cache(maxsize=16)
-def _nlp(lang: str) -> Any:
-    """A blank spaCy pipeline with lookup lemmas for `lang`, or None without spaCy."""
-    try:
-        import spacy
-    except ImportError:  # pragma: no cover - spaCy is a core dependency
-        log.warning("spaCy is not installed: keyphrases without lemmas")
+def _package_dir(package: str) -> Path | None:
+    """The folder of an installed package, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
         return None
-    with _lock:
-        try:
-            nlp = spacy.blank(lang)
-        except Exception:  # unknown language code
-            nlp = spacy.blank("xx")
-        try:
-            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-            nlp.initialize()
-        except Exception as e:  # no lookup tables for this language
-            log.info("no lookup lemmas for %s (%s): surface forms", lang, type(e).__name__)
-            nlp = spacy.blank(lang if lang in SUPPORTED else "xx")
-        return nlp
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
+@cache
+def _lemma_table(lang: str) -> dict[str, str]:
+    """Surface form -> lemma for `lang` (empty for languages outside `LEMMA_LANGS`)."""
+    if lang not in LEMMA_LANGS:
+        return {}
+    folder = _package_dir("spacy_lookups_data")
+    file = folder / "data" / f"{lang}_lemma_lookup.json.gz" if folder else None
+    if file is None or not file.is_file():
+        log.warning("no lookup lemmas for %s (install spacy-lookups-data): surface forms", lang)
+        return {}
+    with _lock, gzip.open(file, "rt", encoding="utf-8") as handle:
+        table: dict[str, str] = json.load(handle)
+    log.info("loaded %d lookup lemmas for %s", len(table), lang)
+    return table
+
+
+@cache
 def _stops(lang: str) -> frozenset[str]:
-    nlp = _nlp(lang)
-    base: set[str] = set(nlp.Defaults.stop_words) if nlp is not None else set()
-    return frozenset(base | _EXTRA_STOPS.get(lang, set()))
-
-
-_stops_cached = lru_cache(maxsize=16)(_stops)
+    """spaCy's stop words for `lang` (its `lang/<code>/stop_words.py`) plus our fillers."""
+    words: set[str] = set()
+    folder = _package_dir("spacy")
+    file = folder / "lang" / lang / "stop_words.py" if folder and lang.isalpha() else None
+    if file is not None and file.is_file():
+        spec = importlib.util.spec_from_file_location(f"_stimmung_stops_{lang}", file)
+        if spec is not None and spec.loader is not None:
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)  # plain data: a set literal, no imports
+            words = {w.lower() for w in getattr(module, "STOP_WORDS", set())}
+    return frozenset(words | _EXTRA_STOPS.get(lang, set()))
 
 
 def _clean(text: str) -> str:
     return _HANDLE.sub(" ", _URL.sub(" ", text)).replace("#", " ")
 
 
+def _tokens(text: str, table: dict[str, str], stops: frozenset[str]) -> list[Tok]:
+    toks: list[Tok] = []
+    prev_end = True
+    for text_ in _TOKEN.findall(text):
+        is_word = bool(_WORD.fullmatch(text_))
+        if is_word:
+            low = text_.lower()
+            lemma = table.get(text_) or table.get(low) or low
+            lemma = lemma.lower()
+            content = len(text_) > 2 and low not in stops and lemma not in stops
+        else:
+            lemma, content = text_, False
+        toks.append(Tok(lemma, content, text_[:1].isupper(), prev_end, not content))
+        prev_end = text_ in _SENT_END
+    return toks
+
+
 def tokenize(texts: Sequence[str], langs: Sequence[str | None]) -> list[list[Tok]]:
-    """Tokens with lemmas for each text (grouped by language, one spaCy pipe per language)."""
-    out: list[list[Tok]] = [[] for _ in texts]
-    groups: dict[str, list[int]] = {}
-    for i, lang in enumerate(langs):
-        groups.setdefault(_norm_lang(lang), []).append(i)
-    for lang, idx in groups.items():
-        nlp = _nlp(lang)
-        stops = _stops_cached(lang)
-        cleaned = [_clean(texts[i] or "") for i in idx]
-        if nlp is None:  # pragma: no cover - fallback without spaCy
-            for i, text in zip(idx, cleaned, strict=True):
-                out[i] = [Tok(w.lower(), w.lower() not in stops and len(w) > 2, w[0].isupper(),
-                              False, w.lower() in stops) for w in _WORD.findall(text)]
-            continue
-        for i, doc in zip(idx, nlp.pipe(cleaned, batch_size=256), strict=True):
-            toks: list[Tok] = []
-            prev_end = True
-            for t in doc:
-                text = t.text
-                if not text.strip():
-                    continue
-                is_word = bool(_WORD.fullmatch(text))
-                lemma = (t.lemma_ or text).lower() if is_word else text
-                low = text.lower()
-                content = is_word and len(text) > 2 and low not in stops and lemma not in stops
-                toks.append(Tok(lemma, content, text[:1].isupper(), prev_end,
-                                not content))
-                prev_end = text in {".", "!", "?", ":", ";", "…"}
-            out[i] = toks
+    """Tokens with lemmas for each text."""
+    out: list[list[Tok]] = []
+    for text, lang in zip(texts, langs, strict=True):
+        code = _norm_lang(lang)
+        out.append(_tokens(_clean(text or ""), _lemma_table(code), _stops(code)))
     return out
 
 

@@ -1,0 +1,121 @@
+"""Text encoders: dense, L2-normalised vectors of posts for problem clustering.
+
+`load_text_encoder(name)` returns a cached `TextEncoder` (one per process and name).
+Encoders register a factory under a name (`register_text_encoder`); the bundled one is
+
+* `hashed`: the content lemmas' character 3-5-grams (word-bounded, sublinear tf,
+  hashed into 2**18 features, as the problem model used before), projected to
+  `HASHED_DIM` dense dimensions with a fixed-seed sparse random projection (each hashed
+  feature adds +-1/sqrt(s) to `s` = 4 output dimensions). Cosines are kept in
+  expectation (Johnson-Lindenstrauss); the noise on the cosine of unrelated posts is
+  about 1/sqrt(dim) = 0.03, far below the problem thresholds (0.28-0.30). Needs only
+  scikit-learn and spaCy (for lemmas, see `pipeline.nlp.keyphrases`).
+
+A text without content words encodes to the zero vector.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+__all__ = ["HASHED_DIM", "HashedEncoder", "TextEncoder", "load_text_encoder",
+           "register_text_encoder", "text_encoders"]
+
+HASHED_DIM = 1024
+_HASHED_FEATURES = 2**18
+_PROJECTION_NONZEROS = 4
+_SEED = 20260101
+
+
+class TextEncoder(Protocol):
+    """Dense sentence vectors: `encode` returns float32 rows of unit length (or zero)."""
+
+    name: str
+    version: str
+    dim: int
+
+    def encode(self, texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarray: ...
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), as float32."""
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return x / norms
+
+
+class HashedEncoder:
+    """Hashed character n-grams of content lemmas, randomly projected to `dim` dimensions."""
+
+    name = "hashed"
+    version = "1.0.0"
+
+    def __init__(self, dim: int = HASHED_DIM) -> None:
+        from scipy import sparse
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.dim = dim
+        self._hasher = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+                                         n_features=_HASHED_FEATURES, alternate_sign=False,
+                                         norm=None, lowercase=True)
+        rng = np.random.default_rng(_SEED)
+        s = _PROJECTION_NONZEROS
+        cols = rng.integers(0, dim, size=(_HASHED_FEATURES, s)).ravel()
+        signs = rng.choice(np.array([-1.0, 1.0], dtype=np.float32),
+                           size=_HASHED_FEATURES * s) / np.float32(np.sqrt(s))
+        rows = np.repeat(np.arange(_HASHED_FEATURES), s)
+        self._projection = sparse.csr_matrix((signs, (rows, cols)),
+                                             shape=(_HASHED_FEATURES, dim), dtype=np.float32)
+
+    def sparse(self, texts: Sequence[str], langs: Sequence[str | None]) -> Any:
+        """The hashed, sublinear-tf, L2-normalised char n-gram rows (scipy CSR)."""
+        from sklearn.preprocessing import normalize
+
+        from pipeline.nlp.keyphrases import lemmas
+
+        x = self._hasher.transform(lemmas(texts, langs)).tocsr().astype(np.float32)
+        x.data = 1.0 + np.log(x.data)
+        return normalize(x)
+
+    def encode(self, texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
+        if len(texts) != len(langs):
+            raise ValueError("texts and langs must have the same length")
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        dense = np.asarray((self.sparse(texts, langs) @ self._projection).toarray())
+        return l2_normalise(dense)
+
+
+_factories: dict[str, Callable[[], TextEncoder]] = {"hashed": HashedEncoder}
+_cache: dict[str, TextEncoder] = {}
+_lock = threading.Lock()
+
+
+def register_text_encoder(name: str, factory: Callable[[], TextEncoder]) -> None:
+    """Make `load_text_encoder(name)` build encoders with `factory` (called once)."""
+    with _lock:
+        _factories[name] = factory
+        _cache.pop(name, None)
+
+
+def text_encoders() -> list[str]:
+    """The registered encoder names."""
+    return sorted(_factories)
+
+
+def load_text_encoder(name: str) -> TextEncoder:
+    """The encoder called `name`, built once per process."""
+    with _lock:
+        encoder = _cache.get(name)
+        if encoder is None:
+            factory = _factories.get(name)
+            if factory is None:
+                raise ValueError(f"unknown text encoder {name!r} "
+                                 f"(known: {', '.join(sorted(_factories))})")
+            encoder = _cache[name] = factory()
+        return encoder
