@@ -13,8 +13,10 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from pipeline.cli_options import (
     BRAND_HELP,
@@ -26,10 +28,33 @@ from pipeline.cli_options import (
     since_days,
 )
 from pipeline.config import Config, ConfigError, load_config
+from pipeline.redact import redact
 from pipeline.report.write import ReportFormat
 from pipeline.sources.base import SourceError
 
+log = logging.getLogger(__name__)
+
+
+class _OneLineErrors(TyperGroup):
+    """The CLI edge: an error nobody caught becomes one redacted line and exit 1, never
+    a traceback (`stimmung -v …` logs the traceback too)."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            log.info("unexpected error", exc_info=True)
+            first = (str(exc).strip().splitlines() or [""])[0][:500]
+            message = redact(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
+            err.print(f"[bold red]error:[/] {escape(message)} (run with -v for the "
+                      "traceback)", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="stimmung: social listening for brands (collect, analyze, alert, report).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -78,7 +103,8 @@ def _clean_errors() -> Iterator[None]:
         message = str(exc).strip() or type(exc).__name__
         if isinstance(exc, LookupError) and message.startswith("'"):
             message = message.strip("'")
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(redact(message))}", highlight=False,
+                  soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -203,7 +229,6 @@ def run(
     Example: stimmung run --config stimmung.yaml
     """
     from pipeline import jobs
-
     from pipeline.timing import collect_timings, timed
 
     with _clean_errors(), collect_timings() as stage_times:
@@ -228,7 +253,8 @@ def _print_run(result: Any, *, alerts: bool = True) -> None:
     table.add_column("error")
     for o in result.collect.outcomes:
         colour = {"ok": "green", "failed": "red", "skipped": "yellow"}[o.status]
-        table.add_row(o.source, f"[{colour}]{o.status}[/]", str(o.items), o.error or "")
+        table.add_row(o.source, f"[{colour}]{o.status}[/]", str(o.items),
+                      escape(redact(o.error or "")))
     out.print(table)
     a = result.analyze
     out.print(f"analyzed {a.posts} posts: {a.mentions} mentions, {a.duplicates} duplicates, "
@@ -327,7 +353,7 @@ def sources_list(ctx: typer.Context, config: ConfigOpt = None) -> None:
                     s.name, s.kind, status, str(h.consecutive_failures if h else 0),
                     f"{h.last_run_at:%Y-%m-%d %H:%M}" if h and h.last_run_at else "-",
                     str(h.last_items) if h and h.last_items is not None else "-",
-                    (h.last_error or "")[:80] if h else "",
+                    escape(redact(h.last_error or "")[:80]) if h else "",
                 )
         out.print(table)
 

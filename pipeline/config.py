@@ -74,16 +74,44 @@ class HttpConfig(_Strict):
     timeout_s: float = Field(default=20.0, gt=0)
     max_retries: int = Field(default=3, ge=0, le=10)
     max_retry_wait_s: float = Field(default=60.0, ge=0)
+    deadline_s: float = Field(default=120.0, gt=0, le=86_400)
+    max_body_mb: float = Field(default=50.0, gt=0, le=10_000)
 
 
 class WarehouseConfig(_Strict):
     url: str = "sqlite:///stimmung.db"
-    batch_size: int = Field(default=1000, ge=1)
+    batch_size: int = Field(default=1000, ge=1, le=1_000_000)
+
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        from pipeline.warehouse.db import WarehouseError, check_url
+
+        try:
+            check_url(value, driver=False)  # the driver is checked when connecting
+        except WarehouseError as exc:
+            raise ValueError(str(exc)) from None
+        return value
 
 
 class SentimentConfig(_Strict):
-    model: str = "stimmung-sentiment"
+    # None: the analysis profile's model (see `Config.sentiment_model`)
+    model: str | None = None
     batch_size: int = Field(default=256, ge=1)
+
+
+class AnalysisConfig(_Strict):
+    """`profile`: accurate (best models, the default) or fast (pipeline.nlp.profiles)."""
+
+    profile: str = "accurate"
+
+    @field_validator("profile")
+    @classmethod
+    def _known_profile(cls, value: str) -> str:
+        from pipeline.nlp.profiles import get_profile
+
+        get_profile(value)
+        return value
 
 
 class SpikeRuleConfig(_Strict):
@@ -146,6 +174,16 @@ class PrivacyConfig(_Strict):
 class ReportConfig(_Strict):
     output_dir: str = "reports"
     days: int = Field(default=28, ge=1)
+    # None: the brand's main language (the most frequent language of its mentions)
+    language: Literal["de", "en"] | None = None
+    timezone: str = Field(default="UTC", description="IANA time zone for times shown")
+
+    @field_validator("timezone")
+    @classmethod
+    def _iana(cls, value: str) -> str:
+        from pipeline.report.i18n import time_zone
+
+        return time_zone(value).key
 
 
 class ReputationConfig(_Strict):
@@ -162,6 +200,7 @@ class Config(_Strict):
     warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig)
     http: HttpConfig = Field(default_factory=HttpConfig)
     sentiment: SentimentConfig = Field(default_factory=SentimentConfig)
+    analysis: AnalysisConfig = Field(default_factory=AnalysisConfig)
     alerts: AlertConfig = Field(default_factory=AlertConfig)
     notifications: list[NotificationConfig] = Field(default_factory=list)
     privacy: PrivacyConfig = Field(default_factory=PrivacyConfig)
@@ -200,6 +239,27 @@ class Config(_Strict):
         known = ", ".join(s.name for s in self.sources) or "none"
         raise ConfigError(f"no source named {name!r} (configured: {known})")
 
+    def sentiment_model(self, profile: str | None = None) -> str:
+        """The sentiment model that feeds the metrics: an explicit `sentiment.model` wins,
+        else the model of `profile` (default: `analysis.profile`)."""
+        from pipeline.nlp.profiles import resolve_profile
+
+        return self.sentiment.model or resolve_profile(self, profile).sentiment_model
+
+    def with_profile(self, profile: str | None) -> Config:
+        """A copy whose `analysis.profile` is `profile` (unchanged when None)."""
+        if not profile:
+            return self
+        from pipeline.nlp.profiles import ProfileError, get_profile
+
+        try:
+            get_profile(profile)
+        except ProfileError as exc:
+            raise ConfigError(str(exc)) from None
+        copy = self.model_copy(update={"analysis": AnalysisConfig(profile=profile)})
+        copy.base_dir = self.base_dir
+        return copy
+
     def warehouse_url(self) -> str:
         """The warehouse URL: env STIMMUNG_WAREHOUSE_URL wins; relative SQLite paths
         resolve next to the config file."""
@@ -217,6 +277,8 @@ class Config(_Strict):
             timeout_s=self.http.timeout_s,
             max_retries=self.http.max_retries,
             max_retry_wait_s=self.http.max_retry_wait_s,
+            deadline_s=self.http.deadline_s,
+            max_body_bytes=int(self.http.max_body_mb * 1_000_000),
             base_dir=str(self.base_dir),
             brand_terms=tuple((b.name, (b.name, *b.aliases)) for b in self.brands),
         )
@@ -243,12 +305,51 @@ def load_config(path: str | Path | None = None) -> Config:
             f"or point {ENV_CONFIG} / --config at it)"
         )
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        content = file.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{file}: cannot read the config file ({exc.strerror})") from None
+    if len(content) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{file}: {len(content):,} bytes is too large for a config file "
+                          f"(at most {MAX_CONFIG_BYTES:,})")
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{file}: not UTF-8 text (byte 0x{content[exc.start]:02x} at "
+                          f"offset {exc.start}); save the file as UTF-8") from None
+    try:
+        raw = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{file}: not valid YAML: {exc}") from None
+        raise ConfigError(f"{file}: not valid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: YAML nested too deeply (at most {MAX_CONFIG_DEPTH} "
+                          "levels)") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{file}: expected a mapping at the top level")
+    _check_shape(raw, str(file))
     return parse_config(raw, base_dir=file.resolve().parent, origin=str(file))
+
+
+MAX_CONFIG_BYTES = 5_000_000
+MAX_CONFIG_DEPTH = 20
+MAX_CONFIG_NODES = 200_000
+
+
+def _check_shape(raw: Any, origin: str) -> None:
+    """Reject configs nested deeper than MAX_CONFIG_DEPTH or with more than
+    MAX_CONFIG_NODES values (YAML aliases can make a small file enormous), iteratively."""
+    stack: list[tuple[Any, int]] = [(raw, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_CONFIG_NODES:
+            raise ConfigError(f"{origin}: more than {MAX_CONFIG_NODES:,} values (YAML "
+                              "aliases expanding?); not a config file")
+        if isinstance(node, dict | list):
+            if depth > MAX_CONFIG_DEPTH:
+                raise ConfigError(f"{origin}: nested deeper than {MAX_CONFIG_DEPTH} levels")
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
 
 
 def parse_config(raw: dict[str, Any], *, base_dir: Path, origin: str = "<config>") -> Config:

@@ -17,8 +17,16 @@ _SECRET_NAMES = (
     r"(?:[a-z0-9]+[_-])*(?:token|key|apikey|secret|signature|sig|password|passwd|pwd|pass"
     r"|auth|authorization|credentials?|session|sessionid|code|jwt|bearer)"
 )
+# in free text (not after `?` or `&`) only names that cannot be a placeholder such as
+# "expected key=value"
+_FREE_NAMES = (
+    r"(?:[a-z0-9]+[_-])*(?:token|secret|signature|password|passwd|apikey|api[_-]key"
+    r"|access[_-]key|private[_-]key|client[_-]secret)"
+)
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#'\"<>]+@")
-_PARAM = re.compile(rf"(?i)(?<![a-z0-9_-])({_SECRET_NAMES})(=|%3D)([^&#\s'\"<>;,]*)")
+_VALUE = r"(=|%3D)([^&#\s'\"<>;,]*)"
+_PARAM = re.compile(rf"(?i)(?<=[?&;#])({_SECRET_NAMES}){_VALUE}")
+_FREE = re.compile(rf"(?i)(?<![a-z0-9_?&;#-])({_FREE_NAMES}){_VALUE}")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
 
 
@@ -27,8 +35,9 @@ def redact(text: str) -> str:
     if not text:
         return text
     text = _USERINFO.sub(rf"\g<1>{MASK}@", text)
-    text = _PARAM.sub(lambda m: f"{m.group(1)}{m.group(2)}{MASK}" if m.group(3) else m.group(0),
-                      text)
+    for pattern in (_PARAM, _FREE):
+        text = pattern.sub(
+            lambda m: f"{m.group(1)}{m.group(2)}{MASK}" if m.group(3) else m.group(0), text)
     return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
 
 

@@ -67,6 +67,8 @@ __all__ = [
 _WORD_RE = re.compile(r"\w+")
 _QWORD_RE = re.compile(r"(\w+)(\*(?!\w))?")
 MIN_PREFIX = 2
+MAX_NEAR = 1000  # words; a larger distance is a typo, not a proximity
+MAX_NESTING = 50  # parentheses; deeper is never a real query, and the tree stays shallow
 
 
 def _nfc(text: str) -> str:
@@ -471,9 +473,10 @@ def _lex(src: str) -> list[_Tok]:
             toks.append(_Tok(word, start, word))
         elif not cs and (word == "NEAR" or word.startswith("NEAR/")):
             m = re.fullmatch(r"NEAR/(\d+)", word)
-            if m is None or int(m.group(1)) < 1:
+            if m is None or len(m.group(1)) > 6 or not 1 <= int(m.group(1)) <= MAX_NEAR:
                 raise QuerySyntaxError(
-                    "NEAR needs a distance in words (1 or more), e.g. NEAR/5", start, src
+                    f"NEAR needs a distance in words from 1 to {MAX_NEAR}, e.g. NEAR/5",
+                    start, src,
                 )
             toks.append(_Tok("NEAR", start, word, n=int(m.group(1))))
         else:
@@ -493,6 +496,7 @@ class _Parser:
         self.src = src
         self.toks = _lex(src)
         self.i = 0
+        self.depth = 0
 
     def peek(self) -> _Tok:
         return self.toks[self.i]
@@ -537,10 +541,13 @@ class _Parser:
         return _flat(And, items)
 
     def not_expr(self, after: _Tok | None = None) -> Node:
-        if self.peek().kind == "NOT":
-            op = self.take()
-            return Not(self.not_expr(op))
-        return self.near_expr(after)
+        # a chain of NOTs is read in a loop (no recursion) and cancels in pairs
+        negations = 0
+        while self.peek().kind == "NOT":
+            after = self.take()
+            negations += 1
+        node = self.near_expr(after)
+        return Not(node) if negations % 2 else node
 
     def near_expr(self, after: _Tok | None) -> Node:
         left_pos = self.peek().pos
@@ -576,7 +583,11 @@ class _Parser:
             self.take()
             if self.peek().kind == "RP":
                 raise self.error("empty parentheses", self.peek().pos)
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.error(f"parentheses nested deeper than {MAX_NESTING}", tok.pos)
             node = self.or_expr()
+            self.depth -= 1
             if self.peek().kind != "RP":
                 nxt = self.peek()
                 what = "end of query" if nxt.kind == "EOF" else repr(nxt.text)

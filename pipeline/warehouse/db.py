@@ -14,7 +14,8 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from pipeline.redact import redact
@@ -36,8 +37,48 @@ def normalise_url(url: str) -> str:
     return url
 
 
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+_DRIVER_HINT = {"postgresql": "install the postgres extra: pip install 'stimmung[postgres]'"}
+
+
+def check_url(url: str, *, driver: bool = True) -> str:
+    """`url` as SQLAlchemy will use it, or a WarehouseError saying in one line what is
+    wrong with it (not a URL, a bad port, a database or driver that is not there)."""
+    shown, url = url, normalise_url(url)
+    try:
+        parsed = make_url(url)
+        port = parsed.port
+    except (ArgumentError, ValueError) as exc:
+        raise WarehouseError(f"warehouse URL {_shown(shown)!r} is not a database URL "
+                             f"({exc}); e.g. sqlite:///stimmung.db or "
+                             "postgresql://host:5432/db") from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise WarehouseError(f"warehouse URL {_shown(shown)!r}: {backend} is not supported; "
+                             "stimmung runs on sqlite:/// and postgresql://")
+    if port is not None and not 0 < port < 65536:
+        raise WarehouseError(f"warehouse URL {_shown(shown)!r}: port {port} is not between "
+                             "1 and 65535")
+    if not driver:
+        return url
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (ImportError, NoSuchModuleError) as exc:
+        hint = _DRIVER_HINT.get(backend, "install its driver")
+        raise WarehouseError(f"warehouse URL {_shown(shown)!r}: the database driver is not "
+                             f"installed ({exc}); {hint}") from None
+    return url
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except (ArgumentError, ValueError):
+        return redact(url)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    url = normalise_url(url)
+    url = check_url(url)
     if url.startswith("sqlite"):
         if ":memory:" not in url:
             Path(url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
@@ -79,8 +120,8 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
     except OperationalError as exc:
-        raise WarehouseError(
-            f"cannot migrate the warehouse at {redact(str(engine.url))}: {exc.orig}") from exc
+        raise WarehouseError(f"cannot migrate the warehouse at {_shown(str(engine.url))}: "
+                             f"{_first_line(exc.orig)}") from None
     finally:
         if target is not engine:
             target.dispose()
@@ -103,8 +144,17 @@ def _transactional_sqlite(engine: Engine) -> Engine:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except OperationalError as exc:
+        raise WarehouseError(f"cannot connect to the warehouse at {_shown(str(engine.url))}: "
+                             f"{_first_line(exc.orig)}") from None
+
+
+def _first_line(exc: BaseException | None) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return redact(" ".join(lines[:2])) or type(exc).__name__
 
 
 def head_revision() -> str | None:
