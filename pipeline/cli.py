@@ -587,6 +587,8 @@ def erase(
         engine = jobs.open_warehouse(cfg)
         n = jobs.erase_author(engine, cfg, source, author)
         out.print(f"erased {n} post(s)")
+        if n:
+            _mark_reports_stale(cfg, f"erase --source {source} (one author)")
 
 
 @app.command()
@@ -607,7 +609,21 @@ def retention(
         if not keep:
             raise ConfigError("no retention period: set privacy.retention_days or pass --days")
         engine = jobs.open_warehouse(cfg)
-        out.print(f"deleted {jobs.apply_retention(engine, keep)} post(s) older than {keep} days")
+        n = jobs.apply_retention(engine, keep)
+        out.print(f"deleted {n} post(s) older than {keep} days")
+        if n:
+            _mark_reports_stale(cfg, f"retention --days {keep}")
+
+
+def _mark_reports_stale(cfg: Config, reason: str) -> None:
+    from pipeline.report.paths import report_dir
+    from pipeline.stale_reports import MARKER, mark_stale
+
+    stale = mark_stale(report_dir(cfg), reason)
+    if stale:
+        out.print(f"{len(stale)} report(s) written before may quote deleted posts: listed "
+                  f"in {report_dir(cfg) / MARKER}; re-render them with `stimmung report` "
+                  "or delete them", highlight=False)
 
 
 def _safe_url(url: str) -> str:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, update
 
 from pipeline.records import as_date, as_utc, utcnow
+from pipeline.redact import redact
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import dirty_day, run, source_run, source_state
 
@@ -111,6 +112,7 @@ def record_failure(conn: Connection, run_id: str, source: str, kind: str,
     failure on, the source waits 5 min, 10 min, 20 min, ... (at most 6 h) between tries.
     """
     now = utcnow()
+    error = redact(error)  # stored errors are shown by `stimmung sources` and the report
     save_cursor(conn, source, kind, cursor)
     health = read_health(conn, source)
     failures = (health.consecutive_failures if health else 0) + 1
@@ -150,7 +152,7 @@ def _record_source_run(conn: Connection, run_id: str, source: str, started: date
     upsert(conn, source_run, [{
         "run_id": run_id, "source": source, "started_at": started, "finished_at": finished,
         "status": status, "items": items, "duration_s": (finished - started).total_seconds(),
-        "error": error,
+        "error": redact(error) if error else None,
     }], update=["finished_at", "status", "items", "duration_s", "error"])
 
 
