@@ -109,11 +109,16 @@ def _clean_errors() -> Iterator[None]:
 
 
 def _setup_logging(verbose: bool) -> None:
+    from pipeline.redact import RedactingFilter
+
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
 
 
 @app.callback()

@@ -44,8 +44,8 @@ class Enricher:
         langs = detect_languages(texts)
         posts: list[Post] = []
         mentions: list[Mention] = []
-        for raw, text, lang in zip(raws, texts, langs, strict=True):
-            dup = self.dedup.check(raw["post_id"], text)
+        dups = self.dedup.check_many([r["post_id"] for r in raws], texts)
+        for raw, text, lang, dup in zip(raws, texts, langs, dups, strict=True):
             duplicate_of = str(dup.duplicate_of) if dup.duplicate_of is not None else None
             created = as_utc(raw["created_at"])
             parent = raw.get("parent_id")

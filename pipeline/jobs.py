@@ -6,40 +6,41 @@ post × model version, brand × day), so re-running an interval never duplicates
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, tuple_, update
+from sqlalchemy import Engine, delete, func, select, tuple_
 
 from pipeline.config import Config, SourceConfig
 from pipeline.enrich import Enricher, build_enricher
-from pipeline.nlp.problem_store import analyze_problems
+from pipeline.nlp.problem_store import ProblemSession, analyze_problems
+from pipeline.nlp.profiles import resolve_profile
 from pipeline.nlp.sentiment import load_backend
 from pipeline.nlp.sentiment.base import SentimentBackend
-from pipeline.records import RawPost, as_date, post_key, utcnow
+from pipeline.records import Mention, Post, RawPost, as_date, post_key, utcnow
+from pipeline.redact import redact
 from pipeline.reputation.alerts import AlertRecord, evaluate_alerts, notify_pending
 from pipeline.reputation.metrics import compute_daily_metrics, mention_day_range
 from pipeline.reputation.official import sync_official_accounts
-from pipeline.sources.base import SourceError, build_source
+from pipeline.sources.base import PartialFailure, SourceError, build_source
 from pipeline.text.pseudonym import Pseudonymiser
+from pipeline.timing import timed
 from pipeline.warehouse import state
 from pipeline.warehouse.db import current_revision, make_engine, migrate
+from pipeline.warehouse.erase import delete_posts
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import (
     author,
     brand,
     community,
-    intent,
-    keyphrase,
     mention,
     official_account,
     post,
-    post_problem,
-    problem,
     raw_post,
     sentiment,
     sentiment_override,
@@ -50,6 +51,7 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int], None]
 NEAR_DUP_WINDOW_DAYS = 30
+NEAR_DUP_SEED_LIMIT = 200_000
 
 
 def no_progress(_stage: str, _n: int) -> None:
@@ -101,17 +103,6 @@ def _raw_row(p: RawPost) -> dict[str, Any]:
     }
 
 
-def _batches(items: Iterator[RawPost], size: int) -> Iterator[list[RawPost]]:
-    batch: list[RawPost] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
 def collect_source(
     engine: Engine, config: Config, source_config: SourceConfig, run_id: str,
     *, force: bool = False, progress: Progress = no_progress,
@@ -129,30 +120,73 @@ def collect_source(
         log.info("source %s skipped: %s", name, skip)
         return SourceOutcome(name, "skipped", error=skip)
     cursor: dict[str, Any] = dict(health.cursor) if health else {}
+    stored = copy.deepcopy(cursor)  # the cursor as of the last batch that was loaded
     started = utcnow()
     t0 = time.perf_counter()
     items = 0
+    pending: list[RawPost] = []
+
+    def flush(*, advance: bool) -> None:
+        """Store the pending posts; move the cursor with them only when it covers exactly
+        them (a source that failed midway may have moved it further)."""
+        nonlocal stored, items
+        if not pending and not advance:
+            return
+        with engine.begin() as conn:
+            upsert(conn, raw_post, [_raw_row(p) for p in pending])
+            if advance:
+                state.save_cursor(conn, name, kind, cursor)
+        if advance:
+            stored = copy.deepcopy(cursor)
+        items += len(pending)
+        progress(f"collect {name}", len(pending))
+        pending.clear()
+
     try:
         source = build_source(name, kind, source_config.options, config.source_context())
         try:
-            for batch in _batches(source.fetch(cursor), config.warehouse.batch_size):
-                with engine.begin() as conn:
-                    upsert(conn, raw_post, [_raw_row(p) for p in batch])
-                    state.save_cursor(conn, name, kind, cursor)
-                items += len(batch)
-                progress(f"collect {name}", len(batch))
+            try:
+                for item in source.fetch(cursor):
+                    pending.append(item)
+                    if len(pending) >= config.warehouse.batch_size:
+                        flush(advance=True)
+            except PartialFailure:
+                flush(advance=True)
+                raise
+            except Exception:
+                _flush_what_was_read(flush, name)
+                raise
+            if pending:
+                flush(advance=True)
         finally:
             source.close()
-    except (SourceError, OSError, ValueError) as exc:
-        error = f"{type(exc).__name__}: {exc}" if not isinstance(exc, SourceError) else str(exc)
+    except Exception as exc:  # any failure of one source is that source's recorded error
+        error = source_error_message(exc)
+        log.debug("source %s failed", name, exc_info=True)
         with engine.begin() as conn:
             health = state.record_failure(conn, run_id, name, kind, started, items, error,
-                                          cursor)
+                                          stored)
         log.error("source %s failed after %d posts: %s", name, items, error)
         return SourceOutcome(name, "failed", items, error, time.perf_counter() - t0)
     with engine.begin() as conn:
         state.record_success(conn, run_id, name, kind, started, items, cursor)
     return SourceOutcome(name, "ok", items, None, time.perf_counter() - t0)
+
+
+def _flush_what_was_read(flush: Callable[..., None], name: str) -> None:
+    """After a source failed: keep the posts it yielded (the cursor stays where it was,
+    so the next run reads them again and the keyed upsert makes that harmless)."""
+    try:
+        flush(advance=False)
+    except Exception:  # the source's own error is the one to report
+        log.warning("source %s: the posts read before the failure could not be stored",
+                    name, exc_info=True)
+
+
+def source_error_message(exc: BaseException) -> str:
+    """One line for a source's failure, with credentials and tokens in URLs redacted."""
+    text = str(exc) if isinstance(exc, SourceError) else f"{type(exc).__name__}: {exc}"
+    return redact(" ".join(text.split()) or type(exc).__name__)
 
 
 def collect(
@@ -207,6 +241,8 @@ def sync_official(engine: Engine, config: Config) -> set[tuple[str, str]]:
 
 
 def _load_recent_hashes(engine: Engine, enricher: Enricher) -> None:
+    """Seed the duplicate check with the newest originals of the last 30 days (at most
+    `NEAR_DUP_SEED_LIMIT`, read once per run, oldest first)."""
     since = (utcnow() - timedelta(days=NEAR_DUP_WINDOW_DAYS)).date()
     with engine.connect() as conn:
         newest = conn.execute(select(func.max(post.c.day))).scalar()
@@ -215,9 +251,10 @@ def _load_recent_hashes(engine: Engine, enricher: Enricher) -> None:
         rows = conn.execute(
             select(post.c.post_id, post.c.content_hash, post.c.simhash)
             .where(post.c.day >= since, post.c.duplicate_of.is_(None))
-        )
-        for row in rows:
-            enricher.remember(row.post_id, row.content_hash, row.simhash)
+            .order_by(post.c.day.desc()).limit(NEAR_DUP_SEED_LIMIT)
+        ).all()
+    for row in reversed(rows):
+        enricher.remember(row.post_id, row.content_hash, row.simhash)
 
 
 def analyze(
@@ -227,9 +264,11 @@ def analyze(
     """Clean, enrich, match and score every raw post that has no `post` row yet."""
     sync_brands(engine, config)
     official = sync_official(engine, config)
-    backend = backend or load_backend(config.sentiment.model)
+    backend = backend or load_backend(config.sentiment_model())
     enricher = build_enricher(config)
-    _load_recent_hashes(engine, enricher)
+    with timed("analyze.dedup_seed"):
+        _load_recent_hashes(engine, enricher)
+    problems = ProblemSession(resolve_profile(config).text_encoder)
     result = AnalyzeResult()
     last: tuple[Any, str] | None = None
     size = config.warehouse.batch_size
@@ -248,31 +287,61 @@ def analyze(
         if not raws:
             break
         last = (raws[-1]["created_at"], raws[-1]["post_id"])
-        _analyze_batch(engine, raws, enricher, backend, config, result, official)
+        _analyze_batch(engine, raws, enricher, backend, config, result, official, problems)
         progress("analyze", len(raws))
     return result
 
 
 def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enricher,
                    backend: SentimentBackend, config: Config, result: AnalyzeResult,
-                   official: set[tuple[str, str]]) -> None:
-    posts, mentions = enricher.enrich(raws)
+                   official: set[tuple[str, str]], problems: ProblemSession) -> None:
+    with timed("analyze.enrich"):
+        posts, mentions = enricher.enrich(raws)
     now = utcnow()
     by_id = {p.post_id: p for p in posts}
     mentioned = [by_id[pid] for pid in dict.fromkeys(m.post_id for m in mentions)]
     scores = []
     bs = config.sentiment.batch_size
-    for i in range(0, len(mentioned), bs):
-        chunk = mentioned[i:i + bs]
-        predictions = backend.predict([p.text for p in chunk], [p.lang for p in chunk])
-        for p, pred in zip(chunk, predictions, strict=True):
-            scores.append({
-                "post_id": p.post_id, "model": backend.name, "version": backend.version,
-                "label": pred.label, "negative": pred.scores["negative"],
-                "neutral": pred.scores["neutral"], "positive": pred.scores["positive"],
-                "scored_at": now,
-            })
-    with engine.begin() as conn:
+    with timed("analyze.sentiment"):
+        for i in range(0, len(mentioned), bs):
+            chunk = mentioned[i:i + bs]
+            predictions = backend.predict([p.text for p in chunk], [p.lang for p in chunk])
+            for p, pred in zip(chunk, predictions, strict=True):
+                scores.append({
+                    "post_id": p.post_id, "model": backend.name, "version": backend.version,
+                    "label": pred.label, "negative": pred.scores["negative"],
+                    "neutral": pred.scores["neutral"], "positive": pred.scores["positive"],
+                    "scored_at": now,
+                })
+    with timed("analyze.write"), engine.begin() as conn:
+        _write_batch(conn, posts, mentions, scores, by_id, now)
+        # intent, keyphrases and customer problems of the mentioned posts (cross-posts
+        # left out so a problem's volume counts each post once; the brand's own
+        # accounts are not its customers)
+        labels = {row["post_id"]: row["label"] for row in scores}
+        brands: dict[str, list[str]] = {}
+        for m in mentions:
+            if (m.brand, by_id[m.post_id].author_id) not in official:
+                brands.setdefault(m.post_id, []).append(m.brand)
+        with timed("analyze.problems"):
+            analyze_problems(conn, [{
+                "post_id": p.post_id, "text": p.text, "lang": p.lang,
+                "day": p.created_at.date(), "brands": brands[p.post_id],
+                "sentiment": labels.get(p.post_id),
+            } for p in mentioned if p.duplicate_of is None and p.post_id in brands],
+                session=problems)
+    result.posts += len(posts)
+    result.mentions += len(mentions)
+    result.duplicates += sum(1 for p in posts if p.duplicate_of)
+    result.scored += len(scores)
+    for m in mentions:
+        result.touch(by_id[m.post_id].created_at.date())
+
+
+def _write_batch(conn: Any, posts: list[Post], mentions: list[Mention],
+                 scores: list[dict[str, Any]], by_id: dict[str, Post], now: datetime) -> None:
+    """Dimensions, posts, mentions and scores of one batch (bulk upserts)."""
+    with timed("analyze.load"):
         upsert(conn, author, [{"author_id": p.author_id, "source": p.source,
                                "first_seen_at": p.created_at}
                               for p in posts if p.author_id])
@@ -292,24 +361,7 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
                                 "day": by_id[m.post_id].created_at.date(),
                                 "matched": list(m.matched)} for m in mentions])
         upsert(conn, sentiment, scores)
-        # intent, keyphrases and customer problems of the mentioned posts (cross-posts
-        # left out so a problem's volume counts each post once; the brand's own
-        # accounts are not its customers)
-        labels = {row["post_id"]: row["label"] for row in scores}
-        brands: dict[str, list[str]] = {}
-        for m in mentions:
-            if (m.brand, by_id[m.post_id].author_id) not in official:
-                brands.setdefault(m.post_id, []).append(m.brand)
-        analyze_problems(conn, [{
-            "post_id": p.post_id, "text": p.text, "lang": p.lang, "day": p.created_at.date(),
-            "brands": brands[p.post_id], "sentiment": labels.get(p.post_id),
-        } for p in mentioned if p.duplicate_of is None and p.post_id in brands])
-    result.posts += len(posts)
-    result.mentions += len(mentions)
-    result.duplicates += sum(1 for p in posts if p.duplicate_of)
-    result.scored += len(scores)
-    for m in mentions:
-        result.touch(by_id[m.post_id].created_at.date())
+        state.mark_dirty(conn, {by_id[m.post_id].created_at.date() for m in mentions})
 
 
 # --------------------------------------------------------------------------- rescore
@@ -318,7 +370,7 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
 def rescore(engine: Engine, config: Config, *, model: str | None = None,
             since: date | None = None, progress: Progress = no_progress) -> int:
     """Score mentioned posts with a model (side by side with other versions)."""
-    backend = load_backend(model or config.sentiment.model)
+    backend = load_backend(model or config.sentiment_model())
     size = config.sentiment.batch_size
     done = 0
     last = ""
@@ -371,7 +423,7 @@ def aggregate(engine: Engine, config: Config, start: date, end: date,
 
 
 def model_identity(config: Config, backend: SentimentBackend | None = None) -> tuple[str, str]:
-    backend = backend or load_backend(config.sentiment.model)
+    backend = backend or load_backend(config.sentiment_model())
     return backend.name, backend.version
 
 
@@ -398,28 +450,62 @@ class RunResult:
 
 
 def run(engine: Engine, config: Config, *, progress: Progress = no_progress,
-        sources: Sequence[str] | None = None, force: bool = False) -> RunResult:
-    """collect → analyze → aggregate → alert, recording the run."""
+        sources: Sequence[str] | None = None, force: bool = False,
+        profile: str | None = None) -> RunResult:
+    """collect → analyze → aggregate → alert, recording the run.
+
+    `profile` (accurate | fast) overrides `analysis.profile` for this run."""
+    config = config.with_profile(profile)
     run_id = state.start_run(engine, "run")
     status = "failed"
     try:
-        collected = collect(engine, config, run_id, sources=sources, force=force,
-                            progress=progress)
-        backend = load_backend(config.sentiment.model)
-        analyzed = analyze(engine, config, backend=backend, progress=progress)
-        rows = 0
-        alerts: list[AlertRecord] = []
-        if analyzed.first_day and analyzed.last_day:
-            rows = aggregate(engine, config, analyzed.first_day, analyzed.last_day,
-                             backend=backend)
-            alerts = alert(engine, config, analyzed.first_day, analyzed.last_day,
-                           backend=backend)
-        else:
-            notify_pending(engine, config)
+        with timed("collect"):
+            collected = collect(engine, config, run_id, sources=sources, force=force,
+                                progress=progress)
+        with timed("model_load"):
+            backend = load_backend(config.sentiment_model())
+        with timed("analyze"):
+            analyzed = analyze(engine, config, backend=backend, progress=progress)
+        # every day that received posts since the last pass, in this run or one that
+        # crashed before its aggregate (dirty days, recorded with the posts)
+        with timed("aggregate"):
+            rows = aggregate_dirty(engine, config, backend=backend)
+        with timed("alert"):
+            alerts = alert_dirty(engine, config, backend=backend)
         status = "partial" if collected.failed else "ok"
         return RunResult(run_id, collected, analyzed, rows, alerts)
     finally:
         state.finish_run(engine, run_id, status, {})
+
+
+def aggregate_dirty(engine: Engine, config: Config,
+                    *, backend: SentimentBackend | None = None) -> int:
+    """Recompute the metrics of every day that received (or lost) posts since the last
+    pass, whichever run loaded them: a crash between analyze and aggregate heals here."""
+    with engine.connect() as conn:
+        todo = state.dirty_days(conn, "aggregate")
+    rows = sum(aggregate(engine, config, start, end, backend=backend)
+               for start, end in todo.ranges())
+    with engine.begin() as conn:
+        state.clear_dirty(conn, todo)
+    return rows
+
+
+def alert_dirty(engine: Engine, config: Config,
+                *, backend: SentimentBackend | None = None) -> list[AlertRecord]:
+    """Evaluate the alert rules on every day aggregated since the last alert pass, then
+    send what is pending."""
+    with engine.connect() as conn:
+        todo = state.dirty_days(conn, "alert")
+    name, version = model_identity(config, backend)
+    created: list[AlertRecord] = []
+    for start, end in todo.ranges():
+        with engine.begin() as conn:
+            created += evaluate_alerts(conn, config, name, version, start, end)
+    with engine.begin() as conn:
+        state.clear_dirty(conn, todo)
+    notify_pending(engine, config)
+    return created
 
 
 def data_range(engine: Engine) -> tuple[date, date] | None:
@@ -431,7 +517,8 @@ def data_range(engine: Engine) -> tuple[date, date] | None:
 
 
 def erase_author(engine: Engine, config: Config, source: str, handle: str) -> int:
-    """Delete every post (raw and derived) of one author of one source."""
+    """Delete every post (raw and derived) of one author of one source, with every copy:
+    quotes in alerts and problems, the author row; the days it counted in re-aggregate."""
     pseudonym = Pseudonymiser.from_env(config.privacy.pseudonym_key_env).pseudonymise(
         source, handle)
     with engine.begin() as conn:
@@ -440,43 +527,25 @@ def erase_author(engine: Engine, config: Config, source: str, handle: str) -> in
         if pseudonym:
             ids |= set(conn.execute(select(post.c.post_id).where(
                 post.c.author_id == pseudonym)).scalars())
-        _delete_posts(conn, sorted(ids))
+        delete_posts(conn, sorted(ids))
         if pseudonym:
             conn.execute(delete(author).where(author.c.author_id == pseudonym))
     return len(ids)
 
 
 def apply_retention(engine: Engine, days: int) -> int:
-    """Delete posts (raw and derived) created more than `days` days ago."""
+    """Delete posts (raw and derived, quotes included) created more than `days` days ago,
+    and the authors left without posts."""
     cutoff = utcnow() - timedelta(days=days)
     with engine.begin() as conn:
         ids = sorted(conn.execute(select(raw_post.c.post_id)
                                   .where(raw_post.c.created_at < cutoff)).scalars())
-        _delete_posts(conn, ids)
+        delete_posts(conn, ids)
     return len(ids)
 
 
-def _delete_posts(conn: Any, ids: list[str]) -> None:
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        for table in (sentiment, sentiment_override, intent, keyphrase, post_problem, mention,
-                      post, raw_post):
-            conn.execute(delete(table).where(table.c.post_id.in_(chunk)))
-        # duplicates that pointed at an erased post become originals
-        conn.execute(update(post).where(post.c.duplicate_of.in_(chunk)).values(duplicate_of=None))
-    # problems quote example posts: drop erased ones from the examples
-    gone = set(ids)
-    for row in conn.execute(select(problem.c.problem_id, problem.c.examples)).all():
-        examples = row.examples or []
-        kept = [e for e in examples if e.get("post_id") not in gone]
-        if len(kept) != len(examples):
-            conn.execute(update(problem).where(problem.c.problem_id == row.problem_id)
-                         .values(examples=kept))
-
-
-
 __all__ = [
-    "AnalyzeResult", "CollectResult", "RunResult", "aggregate", "alert", "analyze",
-    "apply_retention", "collect", "collect_source", "data_range", "erase_author",
-    "open_warehouse", "rescore", "run", "set_label",
+    "AnalyzeResult", "CollectResult", "RunResult", "aggregate", "aggregate_dirty", "alert",
+    "alert_dirty", "analyze", "apply_retention", "collect", "collect_source", "data_range",
+    "erase_author", "open_warehouse", "rescore", "run", "set_label",
 ]

@@ -12,19 +12,34 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Connection, and_, select
 
 from pipeline.nlp.emerging import EmergingScore, emerging_score
 from pipeline.nlp.intent import INTENT_MODEL, classify_intents
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
-from pipeline.nlp.problems import PROBLEM_MODEL, Problem, ProblemModel, ProblemPost, UpdateResult
+from pipeline.nlp.problems import (
+    MAX_PENDING,
+    PROBLEM_MODEL,
+    Problem,
+    ProblemModel,
+    ProblemPost,
+    UpdateResult,
+    decode_centroid,
+    encode_centroid,
+    problem_model,
+)
+from pipeline.nlp.vectors import TextEncoder, load_text_encoder
 from pipeline.records import as_date
+from pipeline.timing import timed
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import intent, keyphrase, post_problem, problem, problem_merge
 
 log = logging.getLogger(__name__)
 
 TABLES = (intent, keyphrase, problem, post_problem, problem_merge)
+#: problems without a new post for this many days are not offered to new posts
+ACTIVE_DAYS = 90
 
 
 def _now() -> datetime:
@@ -53,23 +68,24 @@ def save_keyphrases(conn: Connection, post_ids: Sequence[str],
     return upsert(conn, keyphrase, rows, update=["phrases", "extracted_at"])
 
 
-def _problem_row(p: Problem, now: datetime) -> dict[str, Any]:
+def _problem_row(p: Problem, version: str, now: datetime) -> dict[str, Any]:
     return {"problem_id": p.problem_id, "brand": p.brand, "model": PROBLEM_MODEL[0],
-            "version": PROBLEM_MODEL[1], "label": p.label, "size": p.size, "status": p.status,
-            "merged_into": p.merged_into, "centroid": {str(k): w for k, w in p.centroid.items()},
+            "version": version, "label": p.label, "size": p.size, "status": p.status,
+            "merged_into": p.merged_into, "centroid": encode_centroid(p.centroid),
             "terms": p.terms, "examples": p.examples, "first_day": p.first_day,
             "last_day": p.last_day, "updated_at": now}
 
 
 def save_update(conn: Connection, brand: str, result: UpdateResult,
-                negative: Mapping[str, bool], days: Mapping[str, date]) -> None:
+                negative: Mapping[str, bool], days: Mapping[str, date],
+                version: str = PROBLEM_MODEL[1]) -> None:
     """Write one `ProblemModel.update` result (problems, assignments, merges)."""
     now = _now()
-    m, v = PROBLEM_MODEL
-    upsert(conn, problem, [_problem_row(p, now) for p in result.changed],
+    m = PROBLEM_MODEL[0]
+    upsert(conn, problem, [_problem_row(p, version, now) for p in result.changed],
            update=["label", "size", "status", "merged_into", "centroid", "terms", "examples",
                    "first_day", "last_day", "updated_at"])
-    rows = [{"post_id": a.post_id, "brand": brand, "model": m, "version": v,
+    rows = [{"post_id": a.post_id, "brand": brand, "model": m, "version": version,
              "problem_id": a.problem_id, "similarity": round(a.similarity, 4),
              "negative": bool(negative.get(a.post_id, False)),
              "day": days[a.post_id], "assigned_at": now}
@@ -78,86 +94,139 @@ def save_update(conn: Connection, brand: str, result: UpdateResult,
     upsert(conn, post_problem, rows, update=["problem_id", "similarity", "assigned_at"])
     upsert(conn, problem_merge, [
         {"from_id": mg.from_id, "into_id": mg.into_id, "brand": brand, "model": m,
-         "version": v, "similarity": mg.similarity, "day": mg.day, "merged_at": now}
+         "version": version, "similarity": mg.similarity, "day": mg.day, "merged_at": now}
         for mg in result.merges])
 
 
 # ----------------------------------------------------------------------------- reads
 
 
-def load_problems(conn: Connection, brand: str) -> list[Problem]:
-    m, v = PROBLEM_MODEL
-    rows = conn.execute(select(problem).where(and_(
-        problem.c.brand == brand, problem.c.model == m, problem.c.version == v))).mappings()
-    return [Problem(r["problem_id"], r["brand"], {int(k): float(w) for k, w in
-                                                  (r["centroid"] or {}).items()},
-                    int(r["size"]), dict(r["terms"] or {}), list(r["examples"] or []),
-                    as_date(r["first_day"]), as_date(r["last_day"]), r["status"],
-                    r["merged_into"]) for r in rows]
+def load_problems(conn: Connection, brand: str, version: str = PROBLEM_MODEL[1], *,
+                  active_since: date | None = None, dim: int | None = None) -> list[Problem]:
+    """Problems of `brand` for one model version; with `active_since`, only the active
+    ones with a post on or after that day (what the online model needs: bounded by the
+    window, not by the history)."""
+    q = select(problem).where(and_(problem.c.brand == brand,
+                                   problem.c.model == PROBLEM_MODEL[0],
+                                   problem.c.version == version))
+    if active_since is not None:
+        q = q.where(problem.c.status == "active", problem.c.last_day >= active_since)
+    out: list[Problem] = []
+    for r in conn.execute(q).mappings():
+        centroid = decode_centroid(r["centroid"])
+        if centroid is None or (dim is not None and centroid.shape[0] != dim):
+            if active_since is not None:
+                continue  # unusable for assignment (another vector format)
+            centroid = np.zeros(dim or 1, dtype=np.float32)
+        out.append(Problem(r["problem_id"], r["brand"], centroid, int(r["size"]),
+                           dict(r["terms"] or {}), list(r["examples"] or []),
+                           as_date(r["first_day"]), as_date(r["last_day"]), r["status"],
+                           r["merged_into"]))
+    return out
 
 
-def load_pending(conn: Connection, brand: str, since: date) -> list[ProblemPost]:
-    """Pending posts of a brand (no problem yet) with their text from the `post` table."""
+def load_pending(conn: Connection, brand: str, since: date, version: str = PROBLEM_MODEL[1],
+                 limit: int = MAX_PENDING) -> list[ProblemPost]:
+    """The newest `limit` pending posts of a brand (no problem yet) since `since`, with
+    their text and stored keyphrases (so nothing is extracted again)."""
     from pipeline.warehouse.schema import post
 
-    m, v = PROBLEM_MODEL
-    q = (select(post_problem.c.post_id, post.c.text, post.c.lang, post_problem.c.day)
+    km, kv = KEYPHRASE_MODEL
+    q = (select(post_problem.c.post_id, post.c.text, post.c.lang, post_problem.c.day,
+                keyphrase.c.phrases)
          .join(post, post.c.post_id == post_problem.c.post_id)
-         .where(and_(post_problem.c.brand == brand, post_problem.c.model == m,
-                     post_problem.c.version == v, post_problem.c.problem_id.is_(None),
-                     post_problem.c.day >= since)))
-    return [ProblemPost(r.post_id, r.text, r.lang, as_date(r.day)) for r in conn.execute(q)]
+         .outerjoin(keyphrase, and_(keyphrase.c.post_id == post_problem.c.post_id,
+                                    keyphrase.c.model == km, keyphrase.c.version == kv))
+         .where(and_(post_problem.c.brand == brand, post_problem.c.model == PROBLEM_MODEL[0],
+                     post_problem.c.version == version, post_problem.c.problem_id.is_(None),
+                     post_problem.c.day >= since))
+         .order_by(post_problem.c.day.desc(), post_problem.c.post_id.desc())
+         .limit(limit))
+    return [ProblemPost(r.post_id, r.text, r.lang, as_date(r.day),
+                        [(str(k), float(w)) for k, w in r.phrases[:3]]
+                        if r.phrases is not None else None)
+            for r in conn.execute(q)][::-1]
 
 
-def _known_posts(conn: Connection, brand: str, post_ids: Sequence[str]) -> set[str]:
-    m, v = PROBLEM_MODEL
+def _known_posts(conn: Connection, brand: str, post_ids: Sequence[str],
+                 version: str = PROBLEM_MODEL[1]) -> set[str]:
+    m = PROBLEM_MODEL[0]
     known: set[str] = set()
     ids = list(post_ids)
     for i in range(0, len(ids), 500):
         q = select(post_problem.c.post_id).where(and_(
             post_problem.c.brand == brand, post_problem.c.model == m,
-            post_problem.c.version == v, post_problem.c.post_id.in_(ids[i:i + 500])))
+            post_problem.c.version == version, post_problem.c.post_id.in_(ids[i:i + 500])))
         known.update(r[0] for r in conn.execute(q))
     return known
 
 
+class ProblemSession:
+    """The problem models of one analyze run: loaded once per brand (active problems of
+    the last `ACTIVE_DAYS` days and the capped pending pool), then kept in memory across
+    batches; every batch's changes are written as they happen."""
+
+    def __init__(self, encoder: TextEncoder | str = "hashed", pending_days: int = 30) -> None:
+        self.encoder = load_text_encoder(encoder) if isinstance(encoder, str) else encoder
+        self.version = problem_model(self.encoder)[1]
+        self.pending_days = pending_days
+        self._models: dict[str, ProblemModel] = {}
+
+    def model(self, conn: Connection, brand: str, day: date) -> ProblemModel:
+        model = self._models.get(brand)
+        if model is None:
+            problems = load_problems(conn, brand, self.version,
+                                     active_since=day - timedelta(days=ACTIVE_DAYS),
+                                     dim=self.encoder.dim)
+            pending = load_pending(conn, brand, day - timedelta(days=self.pending_days),
+                                   self.version)
+            model = ProblemModel(brand, problems, pending, encoder=self.encoder,
+                                 pending_days=self.pending_days)
+            self._models[brand] = model
+        return model
+
+
 def update_problems(conn: Connection, brand: str, posts: Sequence[ProblemPost],
                     negative: Mapping[str, bool] | None = None,
-                    pending_days: int = 30) -> UpdateResult:
+                    pending_days: int = 30, *,
+                    session: ProblemSession | None = None) -> UpdateResult:
     """Assign new complaint/negative posts of `brand` to problems and store the result.
 
     Posts that already have a row for this model version are skipped (re-run safe).
     """
-    known = _known_posts(conn, brand, [p.post_id for p in posts])
+    session = session or ProblemSession(pending_days=pending_days)
+    known = _known_posts(conn, brand, [p.post_id for p in posts], session.version)
     fresh = [p for p in posts if p.post_id not in known]
     if not fresh:
         return UpdateResult()
-    last = max(p.day for p in fresh)
-    model = ProblemModel(brand, load_problems(conn, brand),
-                         load_pending(conn, brand, last - timedelta(days=pending_days)),
-                         pending_days=pending_days)
+    model = session.model(conn, brand, max(p.day for p in fresh))
     days = {p.post_id: p.day for p in model.pending}  # pending posts may found a problem
     days.update({p.post_id: p.day for p in fresh})
     result = model.update(fresh)
-    save_update(conn, brand, result, negative or {}, days)
+    save_update(conn, brand, result, negative or {}, days, session.version)
     return result
 
 
-def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]], *,
+                     session: ProblemSession | None = None) -> dict[str, int]:
     """The analyze-step hook for one batch of posts.
 
     Each post mapping needs `post_id`, `text`, `lang`, `day` (date), `brands` (the
     mentioned brand names) and `sentiment` (negative | neutral | positive | None).
     Stores intent and keyphrases for every post and updates the problems of each brand
-    with the posts that are complaints or negative.
+    with the posts that are complaints or negative. Pass one `session` for all batches
+    of a run, so problem state is loaded once.
     """
     if not posts:
         return {"intent": 0, "keyphrase": 0, "problem_posts": 0, "created": 0, "merges": 0}
+    session = session or ProblemSession()
     ids = [str(p["post_id"]) for p in posts]
     texts = [str(p.get("text") or "") for p in posts]
     langs = [p.get("lang") for p in posts]
-    intents = classify_intents(texts, langs)
-    kps = extract_keyphrases(texts, langs, top_k=5)
+    with timed("analyze.problems.intent"):
+        intents = classify_intents(texts, langs)
+    with timed("analyze.problems.keyphrases"):
+        kps = extract_keyphrases(texts, langs, top_k=5)
     save_intents(conn, ids, intents)
     save_keyphrases(conn, ids, kps)
     by_brand: dict[str, list[ProblemPost]] = {}
@@ -172,11 +241,12 @@ def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]]) -> di
                 str(p["post_id"]), str(p.get("text") or ""), p.get("lang"),
                 as_date(p["day"]), [(k, s) for k, s in kp[:3]]))
     created = merges = n = 0
-    for brand in sorted(by_brand):
-        res = update_problems(conn, brand, by_brand[brand], negative)
-        created += len(res.created)
-        merges += len(res.merges)
-        n += len(by_brand[brand])
+    with timed("analyze.problems.cluster"):
+        for brand in sorted(by_brand):
+            res = update_problems(conn, brand, by_brand[brand], negative, session=session)
+            created += len(res.created)
+            merges += len(res.merges)
+            n += len(by_brand[brand])
     return {"intent": len(ids), "keyphrase": len(ids), "problem_posts": n,
             "created": created, "merges": merges}
 
@@ -185,10 +255,11 @@ def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]]) -> di
 
 
 def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14,
-                   baseline_days: int = 28, recent_days: int = 7) -> list[dict[str, Any]]:
+                   baseline_days: int = 28, recent_days: int = 7,
+                   version: str = PROBLEM_MODEL[1]) -> list[dict[str, Any]]:
     """Per active problem of `brand`: daily counts, emerging score, share negative."""
-    m, v = PROBLEM_MODEL
-    problems = {p.problem_id: p for p in load_problems(conn, brand)}
+    m, v = PROBLEM_MODEL[0], version
+    problems = {p.problem_id: p for p in load_problems(conn, brand, version)}
 
     def resolve(pid: str) -> str:
         seen: set[str] = set()

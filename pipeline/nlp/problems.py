@@ -3,90 +3,91 @@
 Two entry points:
 
 * `ProblemModel.update(posts)` — the incremental, online model the pipeline runs per
-  brand and batch. A post is *assigned* to the most similar existing problem when the
-  cosine similarity to its centroid reaches `assign_threshold`; otherwise it waits in a
-  pending pool. A new problem is *created* only when at least `min_size` pending posts
-  form a tight group (average-linkage clustering with a distance cut). Problem ids are a
-  hash of brand, model version and the founding posts, so the same posts always give the
-  same ids. Problems whose centroids converge are *merged*; merges are recorded and the
-  absorbed id keeps resolving to the surviving one.
+  brand and batch, on dense unit vectors from a `TextEncoder` (`pipeline.nlp.vectors`).
+  Posts are *assigned* in one matrix product against the active problems' centroid
+  matrix: to the most similar problem when the cosine reaches `assign_threshold`;
+  otherwise they wait, with their vector, in a pending pool capped at `max_pending`
+  posts (newest kept) and `pending_days` days. A new problem is *created* only when at
+  least `min_size` pending posts form a tight group (average-linkage clustering with a
+  distance cut) around a newly arrived post: only the new posts' neighbourhood in the
+  pool is clustered, so a batch costs O(new × pool), never pool × pool over a growing
+  pool. Problem ids are a hash of brand, model version and the founding posts, so the
+  same posts always give the same ids. Problems whose centroids converge are *merged*;
+  merges are recorded and the absorbed id keeps resolving to the surviving one.
 * `cluster_texts(texts, langs)` — offline batch clustering used by `stimmung eval
   topics`: an ensemble of k-means runs over two character n-gram LSA views of the
   lemmatised text, combined through a co-association matrix and cut with average
   linkage. The number of clusters follows a fixed rule, `k = round(sqrt(2 n))`.
 
-Representations are character n-grams (3-5, word-bounded) of content lemmas: robust to
-German compounds, typos and inflection, language-agnostic, no torch. The online model
-uses a hashing vectoriser so centroids stay comparable across runs without a fitted
-vocabulary. See `pipeline/evaluation/topics.py` for the measured alternatives (MiniLM).
+The encoder's name and version are part of the problem model version
+(`problem_model(encoder)`), so problems of different encoders never mix. The default
+encoder, `hashed`, projects character n-grams of content lemmas (robust to German
+compounds, typos and inflection, language-agnostic, no torch) to 1024 dimensions. See
+`pipeline/evaluation/topics.py` for the measured alternatives (MiniLM).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import math
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
-from scipy import sparse
 
 from pipeline.nlp.keyphrases import extract_keyphrases, lemmas
+from pipeline.nlp.vectors import TextEncoder, load_text_encoder
 
 log = logging.getLogger(__name__)
 
-PROBLEM_MODEL = ("stimmung-problems", "1.0.0")
-N_FEATURES = 2**18
-CENTROID_TOP = 1500  # features kept per centroid
+PROBLEM_MODEL_NAME = "stimmung-problems"
+PROBLEM_MODEL_VERSION = "2.0.0"
+DEFAULT_ENCODER = "hashed"
 EXAMPLES = 3
+MAX_PENDING = 1000  # pending posts kept per brand (newest first)
+
+
+def problem_model(encoder: TextEncoder | str = DEFAULT_ENCODER) -> tuple[str, str]:
+    """(name, version) of the problem model on `encoder`; the version names the encoder."""
+    enc = load_text_encoder(encoder) if isinstance(encoder, str) else encoder
+    return PROBLEM_MODEL_NAME, f"{PROBLEM_MODEL_VERSION}+{enc.name}-{enc.version}"
+
+
+#: the problem model of the default (`hashed`) encoder
+PROBLEM_MODEL = (PROBLEM_MODEL_NAME, f"{PROBLEM_MODEL_VERSION}+hashed-1.0.0")
 
 
 # ----------------------------------------------------------------------------- vectors
 
 
-def _hasher() -> Any:
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=N_FEATURES,
-                             alternate_sign=False, norm=None, lowercase=True)
-
-
-def vectorize(texts: Sequence[str], langs: Sequence[str | None],
-              drop_terms: Iterable[str] = ()) -> sparse.csr_matrix:
-    """L2-normalised hashed char n-gram vectors of the content lemmas (sublinear tf)."""
-    drop = {t.lower() for term in drop_terms for t in term.split()}
-    docs = [" ".join(w for w in doc.split() if w not in drop) for doc in lemmas(texts, langs)]
-    x = _hasher().transform(docs).tocsr().astype(np.float64)
-    x.data = 1.0 + np.log(x.data)
-    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-    norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ x)
+def encode_centroid(vec: np.ndarray) -> dict[str, Any]:
+    """A centroid as JSON: float16 bytes in base64 (2 bytes per dimension)."""
+    arr = np.asarray(vec, dtype="<f2")
+    return {"dim": int(arr.shape[0]), "f16": base64.b64encode(arr.tobytes()).decode("ascii")}
 
 
-def _to_dict(vec: np.ndarray | sparse.spmatrix, top: int = CENTROID_TOP) -> dict[int, float]:
-    arr = np.asarray(cast(Any, vec).toarray() if sparse.issparse(vec) else vec).ravel()
-    idx = np.flatnonzero(arr)
-    if len(idx) > top:
-        idx = idx[np.argsort(-arr[idx], kind="stable")[:top]]
-    norm = float(np.sqrt(np.sum(arr[idx] ** 2))) or 1.0
-    return {int(i): round(float(arr[i]) / norm, 6) for i in sorted(idx)}
+def decode_centroid(value: Any) -> np.ndarray | None:
+    """The vector of `encode_centroid`, or None for another format (older versions)."""
+    if not isinstance(value, dict) or "f16" not in value:
+        return None
+    arr = np.frombuffer(base64.b64decode(value["f16"]), dtype="<f2").astype(np.float32)
+    return arr if arr.shape[0] == int(value.get("dim", -1)) else None
 
 
-def _dense(d: dict[int, float]) -> np.ndarray:
-    v = np.zeros(N_FEATURES)
-    if d:
-        v[np.fromiter(d.keys(), dtype=np.int64)] = np.fromiter(d.values(), dtype=np.float64)
-    return v
+def _unit(vec: np.ndarray) -> np.ndarray:
+    norm = float(np.linalg.norm(vec))
+    return (vec / norm).astype(np.float32) if norm > 0 else vec.astype(np.float32)
 
 
-def _cos(a: dict[int, float], b: dict[int, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return float(sum(w * b.get(i, 0.0) for i, w in a.items()))
+def _brand_pattern(brand: str) -> re.Pattern[str]:
+    words = [re.escape(w) for w in re.split(r"[\s\-]+", brand) if w]
+    return re.compile(r"(?i)(?<!\w)#?(?:" + "|".join(words or [re.escape(brand)]) + r")(?!\w)")
 
 
 # ----------------------------------------------------------------------------- records
@@ -101,6 +102,7 @@ class ProblemPost:
     lang: str | None
     day: date
     keyphrases: list[tuple[str, float]] | None = None
+    vector: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True)
@@ -109,7 +111,7 @@ class Problem:
 
     problem_id: str
     brand: str
-    centroid: dict[int, float]
+    centroid: np.ndarray = field(repr=False, compare=False)  # unit vector
     size: int
     terms: dict[str, float]
     examples: list[dict[str, Any]]  # {"post_id", "similarity", "text"}
@@ -169,14 +171,17 @@ class ProblemModel:
         problems: Iterable[Problem] = (),
         pending: Iterable[ProblemPost] = (),
         *,
+        encoder: TextEncoder | str = DEFAULT_ENCODER,
         assign_threshold: float = 0.30,
         create_threshold: float = 0.28,
         merge_threshold: float = 0.80,
         min_size: int = 3,
         pending_days: int = 30,
-        version: str = PROBLEM_MODEL[1],
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.brand = brand
+        self.encoder = load_text_encoder(encoder) if isinstance(encoder, str) else encoder
+        self.version = problem_model(self.encoder)[1]
         self.problems: dict[str, Problem] = {p.problem_id: p for p in problems}
         self.pending: list[ProblemPost] = list(pending)
         self.assign_threshold = assign_threshold
@@ -184,7 +189,9 @@ class ProblemModel:
         self.merge_threshold = merge_threshold
         self.min_size = min_size
         self.pending_days = pending_days
-        self.version = version
+        self.max_pending = max_pending
+        self._brand_re = _brand_pattern(brand)
+        self._matrix: tuple[list[str], np.ndarray] | None = None
 
     def resolve(self, problem_id: str) -> str:
         """The surviving id of a (possibly merged) problem."""
@@ -198,8 +205,24 @@ class ProblemModel:
         return sorted((p for p in self.problems.values() if p.status == "active"),
                       key=lambda p: p.problem_id)
 
-    def _vectors(self, posts: Sequence[ProblemPost]) -> sparse.csr_matrix:
-        return vectorize([p.text for p in posts], [p.lang for p in posts], [self.brand])
+    def _centroids(self) -> tuple[list[str], np.ndarray]:
+        """Ids and centroid matrix (k x dim) of the active problems (cached until a change)."""
+        if self._matrix is None:
+            active = self.active()
+            ids = [p.problem_id for p in active]
+            mat = (np.vstack([p.centroid for p in active]).astype(np.float32) if active
+                   else np.zeros((0, self.encoder.dim), dtype=np.float32))
+            self._matrix = (ids, mat)
+        return self._matrix
+
+    def _encode(self, posts: Sequence[ProblemPost]) -> None:
+        """Vectors (brand name left out) for the posts that have none yet."""
+        missing = [p for p in posts if p.vector is None]
+        if missing:
+            texts = [self._brand_re.sub(" ", p.text) for p in missing]
+            vecs = self.encoder.encode(texts, [p.lang for p in missing])
+            for p, v in zip(missing, vecs, strict=True):
+                p.vector = v
 
     def _keyphrases(self, posts: Sequence[ProblemPost]) -> None:
         missing = [p for p in posts if p.keyphrases is None]
@@ -208,56 +231,60 @@ class ProblemModel:
             for p, kp in zip(missing, kps, strict=True):
                 p.keyphrases = kp
 
-    def _add_member(self, prob: Problem, post: ProblemPost, vec: np.ndarray,
-                    sim: float) -> None:
-        centroid = _dense(prob.centroid) * prob.size + vec
-        prob.size += 1
-        prob.centroid = _to_dict(centroid)
+    def _add_members(self, prob: Problem, members: Sequence[tuple[ProblemPost, float]]) -> None:
+        vecs = np.vstack([p.vector for p, _ in members if p.vector is not None])
+        prob.centroid = _unit(prob.centroid * prob.size + vecs.sum(axis=0))
+        prob.size += len(members)
         brand_key = self.brand.lower().replace("-", "")
-        for phrase, score in post.keyphrases or []:
-            if brand_key not in phrase.replace("-", ""):
-                prob.terms[phrase] = round(prob.terms.get(phrase, 0.0) + score, 4)
+        for post, sim in members:
+            for phrase, score in post.keyphrases or []:
+                if brand_key not in phrase.replace("-", ""):
+                    prob.terms[phrase] = round(prob.terms.get(phrase, 0.0) + score, 4)
+            prob.examples.append({"post_id": post.post_id, "similarity": round(sim, 4),
+                                  "text": post.text[:280]})
+            prob.first_day = min(prob.first_day, post.day)
+            prob.last_day = max(prob.last_day, post.day)
         if len(prob.terms) > 200:
             prob.terms = dict(sorted(prob.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:100])
-        prob.examples.append({"post_id": post.post_id, "similarity": round(sim, 4),
-                              "text": post.text[:280]})
         prob.examples = sorted(prob.examples, key=lambda e: (-e["similarity"],
                                                             e["post_id"]))[:EXAMPLES]
-        prob.first_day = min(prob.first_day, post.day)
-        prob.last_day = max(prob.last_day, post.day)
+        self._matrix = None
 
     def update(self, posts: Sequence[ProblemPost]) -> UpdateResult:
         """Assign `posts` to problems, create new problems, record merges."""
         result = UpdateResult()
         known = {p.post_id for p in self.pending}
-        posts = sorted((p for p in posts if p.post_id not in known),
+        posts = sorted({p.post_id: p for p in posts if p.post_id not in known}.values(),
                        key=lambda p: (p.day, p.post_id))
         if not posts:
             result.pending = list(self.pending)
             return result
         self._keyphrases(posts)
-        x = self._vectors(posts)
+        self._encode(posts)
+        x = np.vstack([p.vector for p in posts if p.vector is not None])
         changed: set[str] = set()
         unassigned: list[ProblemPost] = []
+        ids, centroids = self._centroids()
+        if ids:
+            sims = x @ centroids.T
+            best = sims.argmax(axis=1)
+            best_sim = sims[np.arange(len(posts)), best]
+        else:
+            best = np.zeros(len(posts), dtype=int)
+            best_sim = np.zeros(len(posts), dtype=np.float32)
+        joined: dict[str, list[tuple[ProblemPost, float]]] = {}
         for i, post in enumerate(posts):
-            row = x.getrow(i)
-            if row.nnz == 0:
-                unassigned.append(post)
-                continue
-            rd = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-            best, best_sim = None, 0.0
-            for prob in self.active():
-                sim = _cos(rd, prob.centroid)
-                if sim > best_sim:
-                    best, best_sim = prob, sim
-            if best is not None and best_sim >= self.assign_threshold:
-                self._add_member(best, post, row.toarray().ravel(), best_sim)
-                changed.add(best.problem_id)
-                result.assignments.append(Assignment(post.post_id, best.problem_id, best_sim))
+            sim = float(best_sim[i])
+            if ids and sim >= self.assign_threshold:
+                pid = ids[int(best[i])]
+                joined.setdefault(pid, []).append((post, sim))
+                result.assignments.append(Assignment(post.post_id, pid, sim))
             else:
                 unassigned.append(post)
-        created_assign = self._create(unassigned, posts[-1].day, result, changed)
-        result.assignments += created_assign
+        for pid, members in joined.items():
+            self._add_members(self.problems[pid], members)
+            changed.add(pid)
+        result.assignments += self._create(unassigned, posts[-1].day, result, changed)
         done = {a.post_id for a in result.assignments}
         result.assignments += [Assignment(p.post_id, None, 0.0) for p in unassigned
                                if p.post_id not in done]
@@ -270,38 +297,53 @@ class ProblemModel:
     def _create(self, unassigned: list[ProblemPost], today: date, result: UpdateResult,
                 changed: set[str]) -> list[Assignment]:
         horizon = today.toordinal() - self.pending_days
-        pool = [p for p in self.pending if p.day.toordinal() >= horizon] + unassigned
+        fresh = [p for p in unassigned if p.vector is not None and np.any(p.vector)]
+        pool = [p for p in self.pending if p.day.toordinal() >= horizon] + fresh
         pool = sorted({p.post_id: p for p in pool}.values(), key=lambda p: (p.day, p.post_id))
+        if len(pool) > self.max_pending:  # keep the newest
+            pool = pool[-self.max_pending:]
         self.pending = pool
-        if len(pool) < self.min_size:
+        new_ids = {p.post_id for p in fresh}
+        if len(pool) < self.min_size or not new_ids:
             return []
-        self._keyphrases(pool)
-        x = self._vectors(pool)
-        sims = (x @ x.T).toarray()
-        labels = _average_linkage(sims, self.create_threshold)
+        self._encode(pool)
+        x = np.vstack([p.vector for p in pool if p.vector is not None])
+        new_idx = np.array([i for i, p in enumerate(pool) if p.post_id in new_ids], dtype=int)
+        if len(new_idx) == 0:
+            return []
+        near = (x[new_idx] @ x.T) >= self.create_threshold  # new x pool
+        # new posts with enough neighbours, and those neighbours: the only place a new
+        # group can form this batch
+        seeds = near.sum(axis=1) >= self.min_size  # counts the post itself
+        if not seeds.any():
+            return []
+        region = np.flatnonzero(near[seeds].any(axis=0))
+        sub = x[region]
+        labels = _average_linkage(sub @ sub.T, self.create_threshold)
         assigned: list[Assignment] = []
         taken: set[str] = set()
         groups: dict[int, list[int]] = {}
-        for i, lab in enumerate(labels):
-            groups.setdefault(int(lab), []).append(i)
+        for j, lab in enumerate(labels):
+            groups.setdefault(int(lab), []).append(int(region[j]))
         for members in sorted(groups.values(), key=lambda m: (pool[m[0]].day, pool[m[0]].post_id)):
-            if len(members) < self.min_size:
+            if len(members) < self.min_size or not any(pool[i].post_id in new_ids
+                                                       for i in members):
                 continue
             ids = sorted(pool[i].post_id for i in members)
             digest = hashlib.sha1(f"{self.brand}|{self.version}|{','.join(ids)}".encode())
             pid = "pb_" + digest.hexdigest()[:12]
-            centroid = np.asarray(x[members].mean(axis=0)).ravel()
-            cdict = _to_dict(centroid)
+            centroid = _unit(x[members].mean(axis=0))
+            sims = x[members] @ centroid
             first = min(pool[i].day for i in members)
-            prob = Problem(pid, self.brand, {}, 0, {}, [], first, first)
-            for i in members:
-                row = x.getrow(i)
-                rd = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-                sim = _cos(rd, cdict)
-                self._add_member(prob, pool[i], row.toarray().ravel(), sim)
-                assigned.append(Assignment(pool[i].post_id, pid, sim, created=True))
+            prob = Problem(pid, self.brand, np.zeros_like(centroid), 0, {}, [], first, first)
+            self._keyphrases([pool[i] for i in members])
+            self._add_members(prob, [(pool[i], float(s)) for i, s in zip(members, sims,
+                                                                         strict=True)])
+            for i, s in zip(members, sims, strict=True):
+                assigned.append(Assignment(pool[i].post_id, pid, float(s), created=True))
                 taken.add(pool[i].post_id)
             self.problems[pid] = prob
+            self._matrix = None
             changed.add(pid)
             result.created.append(pid)
             log.info("new problem %s for %s: %s (%d posts)", pid, self.brand, prob.label,
@@ -311,23 +353,22 @@ class ProblemModel:
 
     def _merge(self, today: date, result: UpdateResult, changed: set[str]) -> None:
         while True:
-            active = self.active()
-            best: tuple[float, Problem, Problem] | None = None
-            for i, a in enumerate(active):
-                for b in active[i + 1:]:
-                    if a.problem_id not in changed and b.problem_id not in changed:
-                        continue
-                    sim = _cos(a.centroid, b.centroid)
-                    if sim >= self.merge_threshold and (best is None or sim > best[0]):
-                        best = (sim, a, b)
-            if best is None:
+            ids, mat = self._centroids()
+            rows = [i for i, pid in enumerate(ids) if pid in changed]
+            if len(ids) < 2 or not rows:
                 return
-            sim, a, b = best
+            sims = mat[rows] @ mat.T
+            sims[np.arange(len(rows)), rows] = -np.inf  # not with itself
+            flat = int(np.argmax(sims))
+            row, col = divmod(flat, sims.shape[1])
+            sim = float(sims[row, col])
+            if sim < self.merge_threshold:
+                return
+            a, b = self.problems[ids[rows[row]]], self.problems[ids[col]]
             # the larger (then older, then smaller id) problem survives
             keep, gone = sorted((a, b), key=lambda p: (-p.size, p.first_day, p.problem_id))
             total = keep.size + gone.size
-            keep.centroid = _to_dict((_dense(keep.centroid) * keep.size
-                                      + _dense(gone.centroid) * gone.size) / total)
+            keep.centroid = _unit(keep.centroid * keep.size + gone.centroid * gone.size)
             keep.size = total
             for t, w in gone.terms.items():
                 keep.terms[t] = round(keep.terms.get(t, 0.0) + w, 4)
@@ -336,6 +377,7 @@ class ProblemModel:
             keep.first_day = min(keep.first_day, gone.first_day)
             keep.last_day = max(keep.last_day, gone.last_day)
             gone.status, gone.merged_into = "merged", keep.problem_id
+            self._matrix = None
             changed.update({keep.problem_id, gone.problem_id})
             result.merges.append(Merge(gone.problem_id, keep.problem_id, round(sim, 4), today))
             log.info("merged problem %s into %s (similarity %.2f)", gone.problem_id,

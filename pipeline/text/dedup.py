@@ -7,9 +7,15 @@
 * `NearDuplicateIndex`: finds a stored SimHash within `max_distance` bits by banding: the
   64 bits are split into ``bands`` parts (default 4 x 16 bits); two hashes within
   ``bands - 1`` bits agree on at least one band (pigeonhole), so a lookup only compares
-  against items sharing a band and recall is exact. 4 bands: ~7 us per lookup at 100k
-  items; 7 bands (needed for distance 6): ~0.5 ms per lookup at 100k items.
-* `Deduplicator`: exact (content hash) + near (SimHash) check over a stream of posts.
+  against items sharing a band. Buckets are bounded: each keeps its newest
+  ``bucket_size`` items (default 64), so a lookup costs at most ``bands x bucket_size``
+  comparisons however long the stream is (7 bands for distance 6: at most 448, ~40 us)
+  and memory is bounded by ``bands x 2**band_bits x bucket_size``. Recall is exact
+  against the newest items of each bucket; a copy of a post that has been pushed out of
+  its buckets (at 7 bands, tens of thousands of newer long posts later) is missed,
+  which suits streams where copies and retweets follow their original closely.
+* `Deduplicator`: exact (content hash, the newest `max_exact` hashes, default 1M) +
+  near (SimHash) check over a stream of posts; `check_many` hashes a whole batch at once.
 
 Threshold: ``NEAR_DUP_DISTANCE = 6`` bits. Measured on 4,496 distinct real posts (tweets
 + German web/forum posts from ../shared/datasets, 10.1M pairs): only 2 pairs are within 3
@@ -28,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -66,17 +73,41 @@ def _to_signed(value: int) -> int:
 
 
 def _simhash_words(words: list[str]) -> int:
-    if not words:
-        return 0
+    return _simhash_many([words])[0]
+
+
+def _shingles(words: list[str]) -> list[str]:
     if len(words) <= SHINGLE:
-        shingles = [" ".join(words)]
-    else:
-        shingles = [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
-    raw = b"".join(hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles)
-    bits = np.unpackbits(np.frombuffer(raw, dtype=np.uint8).reshape(len(shingles), 8), axis=1)
-    ones = bits.sum(axis=0, dtype=np.int64)  # 64 columns, big-endian bit order
-    set_bits = (2 * ones > len(shingles)).astype(np.uint8)
-    return int.from_bytes(np.packbits(set_bits).tobytes(), "big")
+        return [" ".join(words)]
+    return [" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)]
+
+
+def _simhash_many(docs: list[list[str]]) -> list[int]:
+    """Unsigned SimHash of each word list, computed for the whole batch in one numpy pass."""
+    digests: list[bytes] = []
+    counts: list[int] = []
+    for words in docs:
+        if not words:
+            counts.append(0)
+            continue
+        shingles = _shingles(words)
+        digests.extend(hashlib.blake2b(x.encode("utf-8"), digest_size=8).digest()
+                       for x in shingles)
+        counts.append(len(shingles))
+    out = [0] * len(docs)
+    if not digests:
+        return out
+    raw = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(len(digests), 8)
+    bits = np.unpackbits(raw, axis=1).astype(np.int32)  # big-endian bit order
+    nonzero = [i for i, c in enumerate(counts) if c]
+    sizes = np.array([counts[i] for i in nonzero])
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    ones = np.add.reduceat(bits, starts, axis=0)
+    set_bits = (2 * ones > sizes[:, None]).astype(np.uint8)
+    packed = np.packbits(set_bits, axis=1)
+    for row, i in enumerate(nonzero):
+        out[i] = int.from_bytes(packed[row].tobytes(), "big")
+    return out
 
 
 def simhash64(text: str) -> int:
@@ -95,17 +126,20 @@ def near_dup_candidate(text: str) -> bool:
 
 
 class NearDuplicateIndex:
-    """SimHash index with banding: `add(key, simhash)`, `find(simhash, max_distance)`.
+    """SimHash index with bounded banding: `add(key, simhash)`, `find(simhash, max_distance)`.
 
     `bands` (default 4 x 16 bits) bounds `max_distance` to ``bands - 1`` (pigeonhole:
-    within that distance at least one band is equal, so recall is exact). More bands allow
-    a larger distance at the cost of bigger buckets (slower lookups).
+    within that distance at least one band is equal). Each bucket keeps its newest
+    `bucket_size` items, so lookups and memory stay bounded on an endless stream.
     """
 
-    def __init__(self, bands: int = 4) -> None:
+    def __init__(self, bands: int = 4, bucket_size: int = 64) -> None:
         if not 2 <= bands <= 16:
             raise ValueError("bands must be between 2 and 16")
+        if bucket_size < 1:
+            raise ValueError("bucket_size must be at least 1")
         self.bands = bands
+        self.bucket_size = bucket_size
         base, extra = divmod(64, bands)
         widths = [base + (1 if i < extra else 0) for i in range(bands)]
         self._slices: list[tuple[int, int]] = []  # (shift, mask) per band
@@ -113,9 +147,9 @@ class NearDuplicateIndex:
         for w in widths:
             self._slices.append((shift, (1 << w) - 1))
             shift += w
-        self._tables: list[dict[int, list[int]]] = [{} for _ in range(bands)]
-        self._keys: list[Hashable] = []
-        self._hashes: list[int] = []
+        self._tables: list[dict[int, deque[tuple[int, int, Hashable]]]] = [
+            {} for _ in range(bands)]
+        self._added = 0
 
     def _band_values(self, h: int) -> list[int]:
         return [(h >> shift) & mask for shift, mask in self._slices]
@@ -123,16 +157,18 @@ class NearDuplicateIndex:
     def add(self, key: Hashable, simhash: int) -> None:
         """Store `simhash` under `key` (keys need not be unique; the first one wins ties)."""
         h = simhash & _MASK64
-        idx = len(self._keys)
-        self._keys.append(key)
-        self._hashes.append(h)
+        item = (self._added, h, key)
+        self._added += 1
         for table, value in zip(self._tables, self._band_values(h), strict=True):
-            table.setdefault(value, []).append(idx)
+            bucket = table.get(value)
+            if bucket is None:
+                bucket = table[value] = deque(maxlen=self.bucket_size)
+            bucket.append(item)
 
     @classmethod
-    def for_distance(cls, max_distance: int) -> NearDuplicateIndex:
+    def for_distance(cls, max_distance: int, bucket_size: int = 64) -> NearDuplicateIndex:
         """The index with the fewest (widest, so fastest) bands that is exact for `max_distance`."""
-        return cls(bands=max(2, max_distance + 1))
+        return cls(bands=max(2, max_distance + 1), bucket_size=bucket_size)
 
     def find(self, simhash: int, max_distance: int | None = None) -> Hashable | None:
         """Key of the closest stored hash within `max_distance` bits (earliest on ties).
@@ -147,21 +183,21 @@ class NearDuplicateIndex:
                 "(banding only guarantees recall below the number of bands)"
             )
         h = simhash & _MASK64
-        best = -1
+        best: tuple[int, int, Hashable] | None = None
         best_d = max_distance + 1
-        hashes = self._hashes
         for table, value in zip(self._tables, self._band_values(h), strict=True):
             bucket = table.get(value)
             if not bucket:
                 continue
-            for idx in bucket:  # an item seen in several bands is just compared again
-                d = (hashes[idx] ^ h).bit_count()
-                if d < best_d or (d == best_d and idx < best):
-                    best, best_d = idx, d
-        return None if best < 0 else self._keys[best]
+            for item in bucket:  # an item seen in several bands is just compared again
+                d = (item[1] ^ h).bit_count()
+                if d < best_d or (d == best_d and best is not None and item[0] < best[0]):
+                    best, best_d = item, d
+        return None if best is None else best[2]
 
     def __len__(self) -> int:
-        return len(self._keys)
+        """Items added (older ones may have left their buckets)."""
+        return self._added
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +209,22 @@ class DedupResult:
 
 
 class Deduplicator:
-    """Exact + near-duplicate check over a stream of posts (first seen is the original)."""
+    """Exact + near-duplicate check over a stream of posts (first seen is the original).
 
-    def __init__(self, max_distance: int = NEAR_DUP_DISTANCE) -> None:
+    Memory is bounded: the newest `max_exact` content hashes and bounded SimHash buckets.
+    """
+
+    def __init__(self, max_distance: int = NEAR_DUP_DISTANCE, *, max_exact: int = 1_000_000,
+                 bucket_size: int = 64) -> None:
         self.max_distance = max_distance
-        self._exact: dict[str, Hashable] = {}
-        self._near = NearDuplicateIndex.for_distance(max_distance)
+        self.max_exact = max_exact
+        self._exact: dict[str, Hashable] = {}  # insertion order: oldest first
+        self._near = NearDuplicateIndex.for_distance(max_distance, bucket_size)
+
+    def _remember_exact(self, content_hash: str, key: Hashable) -> None:
+        self._exact[content_hash] = key
+        if len(self._exact) > self.max_exact:
+            self._exact.pop(next(iter(self._exact)), None)
 
     def seed(
         self, key: Hashable, content_hash: str, simhash: int, near_candidate: bool = True
@@ -187,22 +233,32 @@ class Deduplicator:
 
         Pass ``near_candidate=False`` for posts with fewer than `MIN_WORDS` words.
         """
-        self._exact.setdefault(content_hash, key)
+        if content_hash not in self._exact:
+            self._remember_exact(content_hash, key)
         if near_candidate:
             self._near.add(key, simhash)
 
     def check(self, key: Hashable, text: str) -> DedupResult:
         """Hashes of `text` and the key of an earlier duplicate, then remember `key`."""
-        words = normalise_for_hash(text).split()
-        ch = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
-        sh = _to_signed(_simhash_words(words))
-        first = self._exact.get(ch)
-        if first is not None:
-            return DedupResult(ch, sh, first, True)
-        self._exact[ch] = key
-        near: Hashable | None = None
-        if len(words) >= MIN_WORDS:
-            near = self._near.find(sh, self.max_distance)
-            if near is None:
-                self._near.add(key, sh)
-        return DedupResult(ch, sh, near, False)
+        return self.check_many([key], [text])[0]
+
+    def check_many(self, keys: list[Hashable], texts: list[str]) -> list[DedupResult]:
+        """`check` for a batch, in order (a post may duplicate an earlier one of the batch)."""
+        docs = [normalise_for_hash(t).split() for t in texts]
+        hashes = _simhash_many(docs)
+        results: list[DedupResult] = []
+        for key, words, raw in zip(keys, docs, hashes, strict=True):
+            ch = hashlib.sha1(" ".join(words).encode("utf-8")).hexdigest()
+            sh = _to_signed(raw)
+            first = self._exact.get(ch)
+            if first is not None:
+                results.append(DedupResult(ch, sh, first, True))
+                continue
+            self._remember_exact(ch, key)
+            near: Hashable | None = None
+            if len(words) >= MIN_WORDS:
+                near = self._near.find(sh, self.max_distance)
+                if near is None:
+                    self._near.add(key, sh)
+            results.append(DedupResult(ch, sh, near, False))
+        return results

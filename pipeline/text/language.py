@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,7 @@ DEFAULT_LANGUAGES: tuple[str, ...] = (
 #: Log-prior bonus for the project's first-class languages (German and English).
 PRIOR: dict[str, float] = {"de": 1.0, "en": 1.0}
 MIN_LETTERS = 3
+_MISSING = object()
 
 _URL = re.compile(r"(?:https?://|www\.)\S*|\bhttps?\b", re.IGNORECASE)
 _MENTION = re.compile(r"[@＠]\w+")
@@ -35,6 +36,11 @@ def clean_for_langid(text: str) -> str:
     return _SPACE.sub(" ", t).strip()
 
 
+_THREE_LETTERS = re.compile(r"[^\W\d_](?:[\W\d_]*[^\W\d_]){" + str(MIN_LETTERS - 1) + "}")
+#: cleaned texts remembered with their language (retweets and copies are frequent)
+CACHE_SIZE = 20_000
+
+
 class _Detector:
     def __init__(self, languages: Sequence[str], prior: dict[str, float]) -> None:
         from py3langid.langid import MODEL_FILE, LanguageIdentifier
@@ -43,10 +49,21 @@ class _Detector:
         ident.set_languages(list(languages))
         self.ident = ident
         self.prior = prior
+        self._cache: dict[str, str | None] = {}  # FIFO, bounded by CACHE_SIZE
 
     def detect(self, text: str) -> str | None:
         t = clean_for_langid(text or "")
-        if sum(ch.isalpha() for ch in t) < MIN_LETTERS:
+        cached = self._cache.get(t, _MISSING)
+        if cached is not _MISSING:
+            return cast("str | None", cached)
+        lang = self._detect(t)
+        self._cache[t] = lang
+        if len(self._cache) > CACHE_SIZE:
+            self._cache.pop(next(iter(self._cache)), None)
+        return lang
+
+    def _detect(self, t: str) -> str | None:
+        if not _THREE_LETTERS.search(t):
             return None
         ranked = self.ident.rank(t)
         best = max(ranked, key=lambda ls: ls[1] + self.prior.get(ls[0], 0.0))
