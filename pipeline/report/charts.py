@@ -14,6 +14,10 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from pipeline.report import i18n
+from pipeline.report.honest import FEW
+from pipeline.report.i18n import _
+
 # Okabe-Ito derived, colour-blind safe palette.
 NEGATIVE = "#D55E00"  # vermillion
 NEUTRAL = "#C9C9C9"  # light grey
@@ -27,7 +31,6 @@ AXIS = "#6B7280"
 GRID = "#E5E7EB"
 TEXT = "#1F2937"
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Characters that are not allowed in XML 1.0 (C0 controls except tab, LF, CR).
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -40,20 +43,20 @@ def esc(text: object) -> str:
 
 
 def fmt_int(n: int) -> str:
-    """Format an integer with a narrow no-break space as thousands separator."""
-    return f"{n:,}".replace(",", "\u202f")
+    """An integer in the report's language (`pipeline.report.i18n.num`)."""
+    return i18n.num(n)
 
 
 def day_label(day: Day) -> str:
-    """Short, locale-independent day label such as ``3 Nov``."""
+    """Short day label in the report's language: ``3 Nov`` / ``3. Nov.``."""
     if isinstance(day, date):
-        return f"{day.day} {_MONTHS[day.month - 1]}"
+        return i18n.date_short(day)
     return str(day)
 
 
 def _day_long(day: Day) -> str:
     if isinstance(day, date):
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        return i18n.date_long(day)
     return str(day)
 
 
@@ -112,21 +115,28 @@ def stacked_bar_trend(
     markers: Iterable[tuple[Day, str]] = (),
     width: int = 960,
     height: int = 320,
+    few: Sequence[bool] | None = None,
+    line_label: str | None = None,
 ) -> Markup:
     """Daily stacked bars (negative at the bottom, then neutral, positive).
 
     ``line`` holds one net-sentiment value per day in [-1, 1] (``None`` = no value);
     it is drawn on a secondary axis labelled -100..100. ``markers`` are
     ``(day, tooltip)`` pairs: that day gets a band and a triangle with the tooltip
-    as SVG ``<title>``; days not in ``days`` are ignored.
+    as SVG ``<title>``; days not in ``days`` are ignored. Days flagged in ``few`` rest on
+    too few mentions to read a rate from: their bars are hatched and lighter, their
+    line points hollow (class ``few``).
     """
     n = len(days)
     if not (len(neg) == len(neu) == len(pos) == n):
         raise ValueError("days, neg, neu and pos must have the same length")
     if line is not None and len(line) != n:
         raise ValueError("line must have one value per day")
+    if few is not None and len(few) != n:
+        raise ValueError("few must have one flag per day")
     if n == 0:
-        return _empty_svg(width, 80, "No data in this period", "trend")
+        return _empty_svg(width, 80, _("No data in this period"), "trend")
+    flags = list(few) if few is not None else [False] * n
 
     has_line = line is not None
     ml, mr, mt, mb = 44, (46 if has_line else 14), 44, 34
@@ -151,14 +161,20 @@ def stacked_bar_trend(
     def x_center(i: int) -> float:
         return x0 + slot * (i + 0.5)
 
-    out: list[str] = [_svg_open(width, height, "Daily mentions by sentiment", "trend")]
+    out: list[str] = [_svg_open(width, height, _("Daily mentions by sentiment"), "trend")]
+    out.append(
+        '<defs><pattern id="few-hatch" width="5" height="5" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="5" height="5" fill="#FFFFFF" '
+        'fill-opacity="0.55"/><line x1="0" y1="0" x2="0" y2="5" stroke="#FFFFFF" '
+        'stroke-width="2.2"/></pattern></defs>'
+    )
 
     # Legend.
-    lx = ml
+    lx: float = ml
     legend: list[tuple[str, str]] = [
-        ("Negative", NEGATIVE),
-        ("Neutral", NEUTRAL),
-        ("Positive", POSITIVE),
+        (_("Negative"), NEGATIVE),
+        (_("Neutral"), NEUTRAL),
+        (_("Positive"), POSITIVE),
     ]
     for name, colour in legend:
         out.append(
@@ -170,14 +186,24 @@ def stacked_bar_trend(
         out.append(
             f'<line x1="{lx}" y1="13.5" x2="{lx + 18}" y2="13.5" stroke="{LINE}" '
             f'stroke-width="2"/><circle cx="{lx + 9}" cy="13.5" r="2.5" fill="{LINE}"/>'
-            f'<text x="{lx + 24}" y="17" fill="{TEXT}">Net sentiment (right axis)</text>'
+            f'<text x="{lx + 24}" y="17" fill="{TEXT}">'
+            f'{esc(line_label or _("Net sentiment (right axis)"))}</text>'
         )
-        lx += 24 + 160
+        lx += 24 + 6.2 * len(line_label or _("Net sentiment (right axis)")) + 16
     marker_list = list(markers)
     if marker_list:
         out.append(
-            f'<path d="M{lx} 8 h11 l-5.5 9 z" fill="{MARKER}"/>'
-            f'<text x="{lx + 16}" y="17" fill="{TEXT}">Alert</text>'
+            f'<path d="M{_f(lx)} 8 h11 l-5.5 9 z" fill="{MARKER}"/>'
+            f'<text x="{_f(lx + 16)}" y="17" fill="{TEXT}">{esc(_("Alert"))}</text>'
+        )
+        lx += 16 + 6.2 * len(_("Alert")) + 16
+    if any(flags):
+        few_text = _("n < %(n)s: hatched, hollow point", n=FEW)
+        out.append(
+            f'<g class="legend-few"><rect x="{_f(lx)}" y="8" width="11" height="11" rx="2" '
+            f'fill="{NEUTRAL}"/><rect x="{_f(lx)}" y="8" width="11" height="11" rx="2" '
+            f'fill="url(#few-hatch)"/>'
+            f'<text x="{_f(lx + 16)}" y="17" fill="{TEXT}">{esc(few_text)}</text></g>'
         )
 
     # Grid and left axis (counts).
@@ -191,7 +217,7 @@ def stacked_bar_trend(
         )
     out.append(
         f'<text x="10" y="{_f(mt + ph / 2)}" fill="{AXIS}" text-anchor="middle" '
-        f'transform="rotate(-90 10 {_f(mt + ph / 2)})">Mentions</text></g>'
+        f'transform="rotate(-90 10 {_f(mt + ph / 2)})">{esc(_("Mentions"))}</text></g>'
     )
 
     # Right axis (net sentiment -100..100).
@@ -206,7 +232,8 @@ def stacked_bar_trend(
             f'<line x1="{x0}" y1="{_f(yz)}" x2="{x0 + pw}" y2="{_f(yz)}" stroke="{AXIS}" '
             f'stroke-dasharray="3 3" stroke-opacity="0.6"/>'
             f'<text x="{width - 8}" y="{_f(mt + ph / 2)}" fill="{AXIS}" text-anchor="middle" '
-            f'transform="rotate(90 {width - 8} {_f(mt + ph / 2)})">Net sentiment</text></g>'
+            f'transform="rotate(90 {width - 8} {_f(mt + ph / 2)})">'
+            f'{esc(_("Net sentiment"))}</text></g>'
         )
 
     # Alert day bands and markers.
@@ -219,13 +246,14 @@ def stacked_bar_trend(
         cx = x_center(i)
         x = cx - bar_w / 2
         net = None if line is None else line[i]
-        net_txt = "" if net is None else f", net sentiment {_signed(round(net * 100))}"
-        tip = (
-            f"{_day_long(days[i])}: {fmt_int(totals[i])} mentions "
-            f"({fmt_int(neg[i])} negative, {fmt_int(neu[i])} neutral, "
-            f"{fmt_int(pos[i])} positive){net_txt}"
-        )
-        out.append(f'<g class="day-bar"><title>{esc(tip)}</title>')
+        tip = _("%(day)s: %(total)s mentions (%(neg)s negative, %(neu)s neutral, "
+                "%(pos)s positive)", day=_day_long(days[i]), total=fmt_int(totals[i]),
+                neg=fmt_int(neg[i]), neu=fmt_int(neu[i]), pos=fmt_int(pos[i]))
+        if net is not None:
+            tip += _(", net sentiment %(net)s", net=i18n.signed(round(net * 100)))
+        if flags[i]:
+            tip += _(" (too few mentions to read a rate from)")
+        out.append(f'<g class="day-bar{" few" if flags[i] else ""}"><title>{esc(tip)}</title>')
         base = 0
         for count, colour in ((neg[i], NEGATIVE), (neu[i], NEUTRAL), (pos[i], POSITIVE)):
             if count > 0:
@@ -236,6 +264,12 @@ def stacked_bar_trend(
                     f'height="{_f(h)}" fill="{colour}"/>'
                 )
             base += count
+        if flags[i] and totals[i] > 0:
+            y_top = y_count(totals[i])
+            out.append(
+                f'<rect class="few-hatch" x="{_f(x)}" y="{_f(y_top)}" width="{_f(bar_w)}" '
+                f'height="{_f(y0 - y_top)}" fill="url(#few-hatch)"/>'
+            )
         out.append("</g>")
     out.append("</g>")
 
@@ -261,11 +295,15 @@ def stacked_bar_trend(
         out.append('<g class="net-line">')
         out.extend(_polylines(segments, halo=4, width=2))
         for px, py, net_value, i in points:
+            hollow = flags[i]
+            title = _("%(day)s: net sentiment %(net)s", day=_day_long(days[i]),
+                      net=i18n.signed(round(net_value * 100)))
             out.append(
-                f'<circle cx="{_f(px)}" cy="{_f(py)}" r="{3 if n <= 31 else 2}" '
-                f'fill="{LINE}" stroke="#FFFFFF" stroke-width="1">'
-                f"<title>{esc(_day_long(days[i]))}: net sentiment "
-                f"{esc(_signed(round(net_value * 100)))}</title></circle>"
+                f'<circle class="net-point{" few" if hollow else ""}" cx="{_f(px)}" '
+                f'cy="{_f(py)}" r="{3 if n <= 31 else 2}" '
+                f'fill="{"#FFFFFF" if hollow else LINE}" '
+                f'stroke="{LINE if hollow else "#FFFFFF"}" stroke-width="{1.4 if hollow else 1}">'
+                f"<title>{esc(title)}</title></circle>"
             )
         out.append("</g>")
 
@@ -285,7 +323,7 @@ def _alert_markers(days: Sequence[Day], markers: Iterable[tuple[Day, str]],
     out = []
     for i, tip_list in sorted(tips.items()):
         cx = x(i)
-        tip = "Alert " + _day_long(days[i]) + ": " + "; ".join(tip_list)
+        tip = _("Alert %(day)s: %(what)s", day=_day_long(days[i]), what="; ".join(tip_list))
         out.append(
             f'<g class="alert-marker"><title>{esc(tip)}</title>'
             f'<rect x="{_f(cx - band / 2)}" y="{_f(top)}" width="{_f(band)}" '
@@ -339,11 +377,7 @@ def _polylines(segments: list[Segment], *, halo: float, width: float) -> list[st
 
 def _signed(v: int) -> str:
     """``+12``, ``−7`` (true minus sign), ``0``."""
-    if v > 0:
-        return f"+{v}"
-    if v < 0:
-        return f"\u2212{-v}"
-    return "0"
+    return i18n.signed(v)
 
 
 def _truncate(text: str, limit: int) -> str:
@@ -366,14 +400,14 @@ def horizontal_bars(
         raise ValueError("labels and values must have the same length")
     total = sum(values)
     if not labels or total <= 0:
-        return _empty_svg(width, 60, "No mentions in this period", "bars")
+        return _empty_svg(width, 60, _("No mentions in this period"), "bars")
 
     label_w, value_w, pad = 170, 130, 8
     bar_area = max(width - label_w - value_w - 2 * pad, 10)
     height = row_height * len(labels) + 2 * pad
     vmax = max(values)
 
-    out: list[str] = [_svg_open(width, height, "Share of voice", "bars")]
+    out: list[str] = [_svg_open(width, height, _("Share of voice"), "bars")]
     for i, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = pad + i * row_height
         is_hl = highlight is not None and label == highlight
@@ -381,8 +415,9 @@ def horizontal_bars(
         weight = ' font-weight="700"' if is_hl else ""
         share = value / total
         bar_len = value / vmax * bar_area if vmax > 0 else 0.0
-        pct = f"{share * 100:.1f}%"
-        tip = f"{label}: {pct} of mentions ({fmt_int(value)})"
+        pct = i18n.pct(share, 1)
+        tip = _("%(brand)s: %(share)s of mentions (%(n)s)", brand=label, share=pct,
+                n=fmt_int(value))
         cls = "bar bar-highlight" if is_hl else "bar"
         out.append(
             f'<g class="{cls}"><title>{esc(tip)}</title>'
@@ -447,7 +482,7 @@ def reputation_line(
         raise ValueError("days and values must have the same length")
     finite = [v for v in values if v is not None and math.isfinite(v)]
     if n == 0 or not finite:
-        return _empty_svg(width, 80, "No reputation score in this period", "reputation")
+        return _empty_svg(width, 80, _("No reputation score in this period"), "reputation")
 
     ml, mr, mt, mb = 44, 56, 36, 34
     pw = max(width - ml - mr, 10)
@@ -462,10 +497,11 @@ def reputation_line(
         v = min(100.0, max(-100.0, v))
         return mt + (100.0 - v) / 200.0 * ph
 
-    what = "Reputation score per day" + (
-        f" (trailing {window_days} days)" if window_days else ""
-    )
-    out: list[str] = [_svg_open(width, height, what + ", −100 to +100", "reputation")]
+    what = (i18n.n_("Reputation score per day (trailing %(n)s day)",
+                    "Reputation score per day (trailing %(n)s days)", window_days)
+            if window_days else _("Reputation score per day"))
+    out: list[str] = [_svg_open(width, height, _("%(what)s, −100 to +100", what=what),
+                                "reputation")]
 
     # Legend.
     out.append(
@@ -485,7 +521,7 @@ def reputation_line(
     if marker_list:
         out.append(
             f'<path d="M{_f(lx)} 8 h11 l-5.5 9 z" fill="{MARKER}"/>'
-            f'<text x="{_f(lx + 16)}" y="17" fill="{TEXT}">Alert</text>'
+            f'<text x="{_f(lx + 16)}" y="17" fill="{TEXT}">{esc(_("Alert"))}</text>'
         )
 
     # Tinted halves, grid and the -100..100 axis.
@@ -495,8 +531,10 @@ def reputation_line(
         f'fill="{REP_POSITIVE_BG}"/>'
         f'<rect x="{x0}" y="{_f(yz)}" width="{_f(pw)}" height="{_f(y0 - yz)}" '
         f'fill="{REP_NEGATIVE_BG}"/>'
-        f'<text x="{x0 + 6}" y="{mt + 13}" fill="{POSITIVE}" font-size="10.5">positive</text>'
-        f'<text x="{x0 + 6}" y="{_f(y0 - 6)}" fill="{NEGATIVE}" font-size="10.5">negative</text>'
+        f'<text x="{x0 + 6}" y="{mt + 13}" fill="{POSITIVE}" font-size="10.5">'
+        f'{esc(_("positive"))}</text>'
+        f'<text x="{x0 + 6}" y="{_f(y0 - 6)}" fill="{NEGATIVE}" font-size="10.5">'
+        f'{esc(_("negative"))}</text>'
         '<g class="axis axis-left">'
     )
     for tick in (-100, -50, 0, 50, 100):
@@ -535,15 +573,17 @@ def reputation_line(
     out.extend(_polylines(segments, halo=5, width=2.2))
     for px, py, value, i in points:
         colour = POSITIVE if round(value) > 0 else NEGATIVE if round(value) < 0 else AXIS
+        title = _("%(day)s: reputation %(score)s", day=_day_long(days[i]),
+                  score=_signed(round(value)))
         out.append(
             f'<circle class="rep-point" cx="{_f(px)}" cy="{_f(py)}" r="{3 if n <= 31 else 2.2}" '
             f'fill="{colour}" stroke="#FFFFFF" stroke-width="1">'
-            f"<title>{esc(_day_long(days[i]))}: reputation {esc(_signed(round(value)))}</title>"
+            f"<title>{esc(title)}</title>"
             "</circle>"
         )
     out.append("</g>")
     # The latest score, next to the last point.
-    lx_, ly_, last, _ = points[-1]
+    lx_, ly_, last, _last_i = points[-1]
     out.append(
         f'<text class="last-value" x="{_f(min(lx_ + 8, width - 4))}" y="{_f(ly_ + 4)}" '
         f'fill="{TEXT}" font-size="12.5" font-weight="700">{esc(_signed(round(last)))}</text>'
@@ -558,7 +598,7 @@ def diverging_bars(
     highlight: str | None = None,
     width: int = 960,
     row_height: int = 30,
-    label: str = "Reputation by brand",
+    label: str | None = None,
 ) -> Markup:
     """One bar per label from a zero line on a fixed -100..100 scale.
 
@@ -568,13 +608,15 @@ def diverging_bars(
     if len(labels) != len(values):
         raise ValueError("labels and values must have the same length")
     if not labels:
-        return _empty_svg(width, 60, "No brands to compare", "compare")
+        return _empty_svg(width, 60, _("No brands to compare"), "compare")
+    label = label or _("Reputation by brand")
     label_w, value_w, pad, axis_h = 170, 70, 8, 22
     area = max(width - label_w - value_w - 2 * pad, 20)
     half = area / 2
     xz = label_w + half
     height = row_height * len(labels) + 2 * pad + axis_h
-    out: list[str] = [_svg_open(width, height, label + ", −100 to +100", "compare")]
+    out: list[str] = [_svg_open(width, height, _("%(what)s, −100 to +100", what=label),
+                                "compare")]
     top, bottom = pad, pad + row_height * len(labels)
     out.append(
         f'<rect x="{label_w}" y="{top}" width="{_f(half)}" height="{bottom - top}" '
@@ -587,9 +629,10 @@ def diverging_bars(
         is_hl = highlight is not None and name == highlight
         weight = ' font-weight="700"' if is_hl else ""
         cls = "bar bar-highlight" if is_hl else "bar"
-        shown = "no score" if value is None else _signed(round(value))
+        shown = _("no score") if value is None else _signed(round(value))
+        title = _("%(brand)s: reputation %(score)s", brand=name, score=shown)
         out.append(
-            f'<g class="{cls}"><title>{esc(f"{name}: reputation {shown}")}</title>'
+            f'<g class="{cls}"><title>{esc(title)}</title>'
             f'<text x="{label_w - 8}" y="{_f(y + row_height / 2 + 4)}" text-anchor="end" '
             f'fill="{TEXT}" font-size="12"{weight}>{esc(_truncate(name, 26))}</text>'
         )

@@ -50,6 +50,8 @@ class AlertSummary:
     alert_id: str = ""
     status: str = "open"  # open | acknowledged | resolved
     hour: datetime | None = None  # set for hourly alerts
+    value: float | None = None  # negative mentions in the day / hour
+    baseline: float | None = None  # what was usual per day / hour
     # pipeline.reputation.explain.explain_spike: top_posts [{post_id, url, source,
     # community, text, negative}], sources / communities [{name, negative}], problems
     # [{problem_id, label, negative, expected}], keyphrases [{phrase, posts, expected}],
@@ -71,6 +73,10 @@ class Kpis:
     reputation_prev: float | None = None
     reach: float = 0.0
     reach_prev: float = 0.0
+    positive: int = 0
+    negative: int = 0
+    positive_prev: int = 0
+    negative_prev: int = 0
 
 
 @dataclass(slots=True)
@@ -84,6 +90,8 @@ class BrandKpis:
     reputation: float | None
     negative_share: float | None
     share_of_voice: float | None  # 0..1 of the brand + its competitors
+    positive: int = 0
+    negative: int = 0
 
 
 @dataclass(slots=True)
@@ -150,6 +158,7 @@ class ChiefRow:
     neutral: int
     positive: int
     net_sentiment: float | None
+    brand_replies: int = 0  # replies, without the brand's name, to posts that name it
 
 
 @dataclass(slots=True)
@@ -183,6 +192,50 @@ class SourceHealth:
 
 
 @dataclass(slots=True)
+class SourcePeriod:
+    """What one source delivered in the report's period (not only in its last run)."""
+
+    source: str
+    kind: str
+    enabled: bool
+    status: str  # now: ok | failed | disabled | never (no run recorded)
+    posts: int  # posts of the source dated in the period (all brands)
+    mentions: int  # counted mentions of the brand among them
+    days_with_posts: int
+    runs: int  # runs that started in the period
+    failed_runs: int
+    last_error: str | None
+
+    @property
+    def failed(self) -> bool:
+        """Failed in the period, or failing / disabled now."""
+        return self.failed_runs > 0 or self.status in ("failed", "disabled")
+
+    @property
+    def silent(self) -> bool:
+        """Enabled, not failed, and nothing dated in the period."""
+        return self.enabled and not self.failed and self.posts == 0
+
+
+@dataclass(slots=True)
+class DataState:
+    """The state of the data behind the period's figures: shown before anything else."""
+
+    days: int  # days in the period
+    days_with_mentions: int  # days with at least one counted mention of the brand
+    days_with_posts: int  # days with at least one post from any source
+    sources: list[SourcePeriod] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[SourcePeriod]:
+        return [s for s in self.sources if s.failed]
+
+    @property
+    def silent(self) -> list[SourcePeriod]:
+        return [s for s in self.sources if s.silent]
+
+
+@dataclass(slots=True)
 class Coverage:
     mentions: int  # non-duplicate mentions in the period
     scored: int  # with a sentiment score of the configured model
@@ -207,10 +260,15 @@ class ReportData:
     problems: list[ProblemSummary] = field(default_factory=list)  # most emerging first
     ideas: list[Idea] = field(default_factory=list)
     communities: list[CommunityRow] = field(default_factory=list)
-    chiefs: list[ChiefRow] = field(default_factory=list)
+    chiefs: list[ChiefRow] = field(default_factory=list)  # authors who name the brand
+    # community experts: answer in threads about the brand without naming it
+    experts: list[ChiefRow] = field(default_factory=list)
     response_queue: list[QueueItem] = field(default_factory=list)  # highest priority first
     sources: list[SourceHealth] = field(default_factory=list)
     coverage: Coverage | None = None
     models: dict[str, str] = field(default_factory=dict)  # role -> "name version"
     reputation_prior: float = 5.0  # K in the reputation formula
     trend_days: int = 7  # trailing window of DayPoint.reputation
+    data_state: DataState | None = None
+    language: str = "en"  # de | en (pipeline.report.i18n.LANGUAGES)
+    timezone: str = "UTC"  # IANA name: times are shown there

@@ -21,6 +21,7 @@ from pipeline.report.data import (
     ChiefRow,
     CommunityRow,
     Coverage,
+    DataState,
     DayPoint,
     Idea,
     Kpis,
@@ -30,7 +31,9 @@ from pipeline.report.data import (
     ReportData,
     ShareOfVoice,
     SourceHealth,
+    SourcePeriod,
 )
+from pipeline.report.i18n import LANGUAGES, main_language
 from pipeline.reputation import reach as reach_of
 from pipeline.reputation.metrics import (
     BY_OFFICIAL,
@@ -49,6 +52,7 @@ from pipeline.warehouse.schema import (
     post,
     sentiment,
     sentiment_override,
+    source_run,
     source_state,
 )
 
@@ -56,6 +60,7 @@ MOST_NEGATIVE = 10
 IDEAS = 8
 PROBLEMS = 8
 TRIBES = 10
+EXPERTS = 5
 QUEUE = 10
 
 
@@ -130,13 +135,16 @@ def _kpis(conn: Connection, brand: BrandConfig, start: date, end: date,
         if has_rivals else None,
         reputation=now.reputation(prior), reputation_prev=before.reputation(prior),
         reach=now.reach, reach_prev=before.reach,
+        positive=now.positive, negative=now.negative,
+        positive_prev=before.positive, negative_prev=before.negative,
     )
     total_voice = now.volume + sum(t.volume for t in rivals.values())
     compared = [
         BrandKpis(brand=name, is_self=name == brand.name, mentions=t.volume,
                   net_sentiment=net_sentiment(t.positive, t.negative),
                   reputation=t.reputation(prior), negative_share=_share(t.negative, t.volume),
-                  share_of_voice=_share(t.volume, total_voice))
+                  share_of_voice=_share(t.volume, total_voice),
+                  positive=t.positive, negative=t.negative)
         for name, t in [(brand.name, now), *rivals.items()]
     ] if has_rivals else []
     sov = [ShareOfVoice(b.brand, b.mentions, b.share_of_voice or 0.0) for b in compared]
@@ -204,6 +212,7 @@ def _alerts(conn: Connection, brand: str, start: date, end: date) -> list[AlertS
         as_date(a["day"]), a["rule"], int(a["severity"]), a["message"],
         alert_id=a["alert_id"], status=a["status"],
         hour=as_utc(a["period_start"]) if a["freq"] == "H" and a["period_start"] else None,
+        value=float(a["value"]), baseline=float(a["baseline"]),
         details=dict(a["details"] or {}),
     ) for a in rows]
 
@@ -215,6 +224,54 @@ def _sources(conn: Connection) -> list[SourceHealth]:
         last_items=r.last_items, consecutive_failures=int(r.consecutive_failures or 0),
         last_error=r.last_error,
     ) for r in conn.execute(select(source_state).order_by(source_state.c.source))]
+
+
+def _data_state(conn: Connection, config: Config, brand: str, start: date, end: date,
+                model: str, version: str) -> DataState:
+    """Per source what it delivered in [start, end] (posts by their date, runs by their
+    start), and on how many days the brand had mentions."""
+    states = {r.source: r for r in conn.execute(select(source_state))}
+    configured = {s.name: s for s in config.sources}
+    posts = {r.source: (int(r.posts), int(r.days)) for r in conn.execute(
+        select(post.c.source, func.count().label("posts"),
+               func.count(post.c.day.distinct()).label("days"))
+        .where(post.c.day >= start, post.c.day <= end).group_by(post.c.source))}
+    mentions: Counter[str] = Counter()
+    mention_days: set[date] = set()
+    for source, day in conn.execute(
+            counted_mentions(model, version, post.c.source, mention.c.day)
+            .where(mention.c.brand == brand, mention.c.day >= start, mention.c.day <= end)
+            .execution_options(yield_per=2000)):
+        mentions[source] += 1
+        mention_days.add(as_date(day))
+    first = datetime.combine(start, time(), UTC)
+    after = datetime.combine(end + timedelta(days=1), time(), UTC)
+    runs: dict[str, list[Any]] = {}
+    for r in conn.execute(select(source_run.c.source, source_run.c.status, source_run.c.error)
+                          .where(source_run.c.started_at >= first,
+                                 source_run.c.started_at < after)
+                          .order_by(source_run.c.started_at)):
+        runs.setdefault(r.source, []).append(r)
+    any_days = conn.execute(select(func.count(post.c.day.distinct())).where(
+        post.c.day >= start, post.c.day <= end)).scalar_one()
+    sources = []
+    for name in sorted(set(configured) | set(states)):
+        state, cfg_source = states.get(name), configured.get(name)
+        own_runs = runs.get(name, [])
+        failed = [r for r in own_runs if r.status == "failed"]
+        last_error = failed[-1].error if failed else None
+        if state is not None and state.status != "ok" and state.last_error:
+            last_error = state.last_error
+        sources.append(SourcePeriod(
+            source=name,
+            kind=cfg_source.kind if cfg_source is not None else state.kind,  # type: ignore[union-attr]
+            enabled=bool(cfg_source.enabled) if cfg_source is not None else False,
+            status=state.status if state is not None else "never",
+            posts=posts.get(name, (0, 0))[0], mentions=mentions[name],
+            days_with_posts=posts.get(name, (0, 0))[1], runs=len(own_runs),
+            failed_runs=len(failed), last_error=last_error))
+    return DataState(days=(end - start).days + 1, days_with_mentions=len(mention_days),
+                     days_with_posts=int(any_days or 0), sources=sources)
 
 
 def _coverage(conn: Connection, brand: str, start: date, end: date, model: str,
@@ -252,7 +309,13 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
     kpis, compared, sov = _kpis(conn, brand, start, end, prior)
     now = min(utcnow(), datetime.combine(end + timedelta(days=1), time(), UTC))
     communities = rank_communities(conn, brand.name, start, end, model, version, limit=TRIBES)
-    chiefs = rank_authors(conn, brand.name, start, end, model, version, limit=TRIBES)
+    chiefs = rank_authors(conn, brand.name, start, end, model, version, limit=TRIBES,
+                          role="chiefs")
+    experts = rank_authors(conn, brand.name, start, end, model, version, limit=EXPERTS,
+                           role="experts")
+    coverage = _coverage(conn, brand.name, start, end, model, version)
+    language = config.report.language or main_language(
+        coverage.by_lang, fallback=next((c for c in brand.languages if c in LANGUAGES), "en"))
     queue = response_queue(conn, brand, now, model, version, *INTENT_MODEL,
                            max_age_days=config.reputation.response_queue_days, limit=QUEUE)
     return ReportData(
@@ -268,9 +331,12 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
         ideas=_ideas(conn, brand.name, start, end),
         communities=[_as(CommunityRow, c) for c in communities],
         chiefs=[_as(ChiefRow, a) for a in chiefs],
+        experts=[_as(ChiefRow, a) for a in experts],
         response_queue=[_as(QueueItem, q, created_at=as_utc(q.created_at)) for q in queue],
         sources=_sources(conn),
-        coverage=_coverage(conn, brand.name, start, end, model, version),
+        coverage=coverage,
+        data_state=_data_state(conn, config, brand.name, start, end, model, version),
+        language=language, timezone=config.report.timezone,
         models={"sentiment": f"{model} {version}", "intent": " ".join(INTENT_MODEL),
                 "keyphrases": " ".join(KEYPHRASE_MODEL), "problems": " ".join(PROBLEM_MODEL)},
         reputation_prior=prior, trend_days=config.reputation.trend_days,

@@ -16,8 +16,8 @@ volume first, plus half the *absolute* growth as a bonus: a community that went 
 12 mentions (score 16) passes a steady one with 14, but a tiny community tripling from 1
 to 3 gains only 1 (relative growth would reward noise). Ties: reach, then name.
 
-**Authors** (`rank_authors`): authors with at least one brand mention in the period (not
-the brand's official accounts), judged on everything they wrote in the period in the
+**Authors** (`rank_authors`): authors with at least one brand mention in the period, or
+a reply to one (not the brand's official accounts), judged on everything they wrote in the period in the
 communities where the brand was mentioned (replies often do not name the brand):
 
 * engagement = the interactions their posts received (`reach.interactions`: score, likes,
@@ -33,8 +33,13 @@ communities where the brand was mentioned (replies often do not name the brand):
   where P(x) is the percentile rank among the ranked authors: the share of them whose value
   is <= x, and 0 when x is 0. An author first on all three scores 100.
 
-Ranked by influence, then engagement, then mentions, then id. Queries stream the period's
-rows (restricted to the period and to the brand's communities), never the whole table.
+Ranked by influence, then engagement, then mentions, then id. **Chiefs** are the ranked
+authors who mention the brand (`AuthorRank.is_chief`); the others are **community experts**
+who only answer in the brand's threads without naming it; `rank_authors(role=...)` returns
+one kind (percentiles are taken among both, so the two lists share one scale).
+
+Queries stream the period's rows (restricted to the period and to the brand's
+communities), never the whole table.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal
 
 import networkx as nx
 from sqlalchemy import Connection, Select, and_, func, select, tuple_
@@ -106,6 +111,13 @@ class AuthorRank:
     neutral: int
     positive: int
     net_sentiment: float | None
+    brand_replies: int = 0  # replies, without the brand's name, to posts that name it
+
+    @property
+    def is_chief(self) -> bool:
+        """A chief names the brand; the others are community experts who answer in its
+        threads without naming it."""
+        return self.mentions > 0
 
 
 def community_score(mentions: int, mentions_prev: int) -> float:
@@ -219,7 +231,8 @@ def _centralities(edges: dict[tuple[str, str], float]) -> dict[str, float]:
 
 
 def rank_authors(conn: Connection, brand: str, start: date, end: date, model: str,
-                 version: str, limit: int = 10) -> list[AuthorRank]:
+                 version: str, limit: int = 10,
+                 role: Literal["all", "chiefs", "experts"] = "all") -> list[AuthorRank]:
     """Authors in the brand's conversation in [start, end], most influential first: those
     who mention the brand, and those who reply to a post that does (the helpful regular
     who answers questions about the brand without naming it)."""
@@ -272,7 +285,10 @@ def rank_authors(conn: Connection, brand: str, start: date, end: date, model: st
             a.brand_replies += 1
             counts[0] += 1
     candidates = {k: a for k, a in authors.items() if a.mentions or a.brand_replies}
-    return _rank(candidates, edges, (end - start).days + 1, limit)
+    ranked = _rank(candidates, edges, (end - start).days + 1)
+    if role != "all":
+        ranked = [a for a in ranked if a.is_chief == (role == "chiefs")]
+    return ranked[:limit]
 
 
 def _home(a: _Author) -> str:
@@ -281,8 +297,8 @@ def _home(a: _Author) -> str:
 
 
 def _rank(authors: dict[str, _Author],
-          edges: dict[tuple[str, str], dict[tuple[str, str], float]], period_days: int,
-          limit: int) -> list[AuthorRank]:
+          edges: dict[tuple[str, str], dict[tuple[str, str], float]],
+          period_days: int) -> list[AuthorRank]:
     homes = {k: _home(a) for k, a in authors.items()}
     needed = {(a.source, homes[k]) for k, a in authors.items()}
     central = {c: _centralities(edges.get(c, {})) for c in needed}
@@ -302,7 +318,8 @@ def _rank(authors: dict[str, _Author],
             consistency=round(consistency[k], 4), influence=round(influence, 1),
             negative=a.labels["negative"], neutral=a.labels["neutral"],
             positive=a.labels["positive"],
-            net_sentiment=net_sentiment(a.labels["positive"], a.labels["negative"])))
+            net_sentiment=net_sentiment(a.labels["positive"], a.labels["negative"]),
+            brand_replies=a.brand_replies))
     ranked.sort(key=lambda r: (-r.influence, -r.engagement, -r.mentions, r.author_id))
-    return ranked[:limit]
+    return ranked
 

@@ -77,14 +77,34 @@ def test_the_demo_chief_leads_its_community(demo: tuple[DemoResult, Any, Any]) -
     pseudonym = Pseudonymiser(b"k" * 32)
     chiefs = result.manifest.to_dict()["threads"]["chiefs"]
     moni = pseudonym("support_export", chiefs["hub/kaffee-talk-de"])
-    by_id = {c.author_id: c for c in data.chiefs}
-    assert moni in by_id, [c.author_id for c in data.chiefs]
+    # the demo's regular answers in brand threads without naming the brand: an expert,
+    # not a chief (chiefs are the authors who mention the brand, as the README says)
+    assert data.chiefs and all(c.mentions > 0 for c in data.chiefs)
+    assert data.experts and all(e.mentions == 0 and e.brand_replies > 0 for e in data.experts)
+    by_id = {c.author_id: c for c in data.experts}
+    assert moni in by_id and moni not in {c.author_id for c in data.chiefs}
     assert by_id[moni].centrality == 1.0
     assert by_id[moni].community == "hub/kaffee-talk-de"
     official = {pseudonym(s.name, h) for s in config.sources
                 for h in config.brand(BRAND).official_accounts}
-    assert not official & set(by_id)
+    assert not official & (set(by_id) | {c.author_id for c in data.chiefs})
     assert data.communities[0].mentions >= data.communities[-1].mentions
+
+
+def test_data_state_and_language(demo: tuple[DemoResult, Any, Any]) -> None:
+    result, config, data = demo
+    state = data.data_state
+    assert state is not None and state.days == 28
+    assert {s.source for s in state.sources} == {s.name for s in config.sources}
+    # every source delivered posts dated in the period, whatever its last run loaded
+    assert all(s.posts > 0 and not s.failed and not s.silent for s in state.sources)
+    assert sum(s.mentions for s in state.sources) == data.kpis.volume
+    assert 0 < state.days_with_mentions <= state.days_with_posts <= 28
+    # no report.language in the demo config: the brand's main language (German)
+    assert config.report.language is None
+    assert data.coverage is not None and max(data.coverage.by_lang,
+                                             key=data.coverage.by_lang.__getitem__) == "de"
+    assert data.language == "de" and data.timezone == "UTC"
 
 
 def test_problems_alerts_and_method(demo: tuple[DemoResult, Any, Any]) -> None:
