@@ -7,6 +7,7 @@ health all pass through `redact`, so `user:pass@`, `?token=…`, `key=…`, `sec
 
 from __future__ import annotations
 
+import logging
 import re
 
 MASK = "***"
@@ -44,3 +45,15 @@ def redact(text: str) -> str:
 def redact_url(url: str) -> str:
     """A URL for messages: credentials and secret parameters masked, the rest kept."""
     return redact(url)
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that redacts every record's message (installed by the CLI on its
+    handler, so logs never show credentials or tokens from URLs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True

@@ -104,6 +104,12 @@ def parse_feed(
     recognised = bool(parsed.get("version")) and isinstance(reason, _SOFT_BOZO)
     if parsed.get("bozo") and not entries and not recognised:
         raise FeedError(f"feed {url} is not a readable feed: {reason or 'no entries'}")
+    if not entries and not parsed.get("version"):
+        # well-formed, but no RSS/Atom/RDF root: a login page, an error page, nothing
+        start = content.lstrip()[:40].decode("utf-8", "replace") or "an empty body"
+        raise FeedError(f"feed {url} is not a readable feed: no RSS, Atom or JSON Feed in "
+                        f"the answer ({content_type or 'no content type'}, starts with "
+                        f"{start!r})")
     if parsed.get("bozo"):
         log.warning("feed %s is ill-formed (%s); keeping its %d entries",
                     url, parsed.get("bozo_exception"), len(entries))
