@@ -12,7 +12,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.evaluation.sentiment import EvalInputError, evaluate_language, evaluate_sentiment
+from pipeline.evaluation.sentiment import (
+    EvalInputError,
+    evaluate_demo_sentiment,
+    evaluate_language,
+    evaluate_sentiment,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +72,33 @@ def sentiment(
     rows += [(f"macro F1 [{k}]", v) for k, v in result["per_lang_macro_f1"].items()]
     rows.append(("posts/s", result["posts_per_s"]))
     _table("sentiment", rows)
+    sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+@eval_app.command("demo")
+def demo(
+    model: Annotated[
+        str, typer.Option("--model", "-m", help="Backend name, e.g. stimmung-multilingual.")
+    ] = "stimmung-multilingual",
+) -> None:
+    """Sentiment on the demo corpus's gold labels, per language: macro-F1, recall of
+    negatives and the German-English gap.
+
+    Prints a table, then one JSON object as the last line.
+
+    Example: stimmung eval demo --model stimmung-sentiment
+    """
+    try:
+        result = evaluate_demo_sentiment(model)
+    except (OSError, ValueError, ImportError, RuntimeError) as e:
+        _fail(str(e).splitlines()[0] if str(e) else type(e).__name__)
+        return
+    rows: list[tuple[str, Any]] = [("model", result["model"]), ("n", result["n"])]
+    for lang, figures in result["per_lang"].items():
+        rows += [(f"{lang} macro F1", figures["macro_f1"]),
+                 (f"{lang} recall of negatives", figures["negative_recall"])]
+    rows.append(("de-en macro F1 gap", result["de_en_gap"]))
+    _table("demo sentiment", rows)
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 

@@ -139,3 +139,31 @@ def evaluate_language(paths: Sequence[Path]) -> dict[str, Any]:
         "per_lang_accuracy": {k: round(c[0] / c[1], 4) for k, c in sorted(per.items())},
         "posts_per_s": round(len(rows) / max(elapsed, 1e-9), 1),
     }
+
+
+def evaluate_demo_sentiment(model: str = "stimmung-sentiment", **options: Any) -> dict[str, Any]:
+    """The demo corpus's gold sentiment by language: macro-F1, recall of negatives, and
+    the German-English macro-F1 gap (the product's promise: German as well as English)."""
+    from pipeline.demo.corpus import generate_corpus
+    from pipeline.nlp.sentiment import load_backend
+
+    posts = [p for p in generate_corpus() if not p.gold.official]
+    backend = load_backend(model, **options)
+    texts = [f"{p.title}\n\n{p.body}".strip() if p.title else p.body for p in posts]
+    preds = [r.label for r in backend.predict(texts, [p.lang for p in posts])]
+    per_lang: dict[str, dict[str, float]] = {}
+    for lang in sorted({p.lang for p in posts}):
+        idx = [i for i, p in enumerate(posts) if p.lang == lang]
+        gold = [posts[i].gold.sentiment for i in idx]
+        pred = [preds[i] for i in idx]
+        negatives = [i for i in idx if posts[i].gold.sentiment == "negative"]
+        per_lang[lang] = {
+            "n": len(idx),
+            "macro_f1": round(macro_f1(gold, pred), 4),
+            "negative_recall": round(sum(preds[i] == "negative" for i in negatives)
+                                     / max(1, len(negatives)), 4),
+        }
+    gap = abs(per_lang.get("de", {}).get("macro_f1", 0.0) -
+              per_lang.get("en", {}).get("macro_f1", 0.0))
+    return {"model": f"{backend.name} {backend.version}", "n": len(posts),
+            "per_lang": per_lang, "de_en_gap": round(gap, 4)}

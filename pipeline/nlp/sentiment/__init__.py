@@ -17,12 +17,14 @@ from pipeline.nlp.sentiment.base import SentimentBackend
 logger = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "stimmung-sentiment"
+MULTILINGUAL_BACKEND = "stimmung-multilingual"
 TRANSFORMERS_PREFIX = "transformers:"
 
 _cache: dict[tuple[str, tuple[tuple[str, str], ...]], SentimentBackend] = {}
 _lock = threading.Lock()
 
-__all__ = ["DEFAULT_BACKEND", "SentimentBackend", "load_backend", "models_dir"]
+__all__ = ["DEFAULT_BACKEND", "MULTILINGUAL_BACKEND", "SentimentBackend", "load_backend",
+           "models_dir"]
 
 
 def models_dir() -> Path:
@@ -44,6 +46,11 @@ def _build(name: str, options: dict[str, Any]) -> SentimentBackend:
                 "--out models/stimmung_sentiment (or set STIMMUNG_MODELS_DIR)"
             )
         return LinearSentiment(folder, **options)
+    if name == MULTILINGUAL_BACKEND:
+        from pipeline.nlp.sentiment.multilingual import MultilingualSentiment
+
+        return MultilingualSentiment(models_dir() / "stimmung_multilingual",
+                                     models_dir() / "stimmung_sentiment", **options)
     if name.startswith(TRANSFORMERS_PREFIX):
         model_id = name[len(TRANSFORMERS_PREFIX) :]
         if not model_id:
@@ -52,7 +59,8 @@ def _build(name: str, options: dict[str, Any]) -> SentimentBackend:
 
         return TransformersSentiment(model_id, **options)
     raise ValueError(
-        f"unknown sentiment backend {name!r}; use {DEFAULT_BACKEND!r} or "
+        f"unknown sentiment backend {name!r}; use {DEFAULT_BACKEND!r}, "
+        f"{MULTILINGUAL_BACKEND!r} or "
         f"'{TRANSFORMERS_PREFIX}<hf-model-id-or-local-folder>'"
     )
 
@@ -60,7 +68,7 @@ def _build(name: str, options: dict[str, Any]) -> SentimentBackend:
 def load_backend(name: str = DEFAULT_BACKEND, **options: Any) -> SentimentBackend:
     """Load (once per process and per name + options) a sentiment backend."""
     opts = tuple(sorted((k, repr(v)) for k, v in options.items()))
-    if name == DEFAULT_BACKEND:
+    if name in (DEFAULT_BACKEND, MULTILINGUAL_BACKEND):
         opts += (("models_dir", str(models_dir())),)
     key = (name, opts)
     with _lock:

@@ -1,0 +1,150 @@
+"""Stack the fine-tuned encoder with the n-gram model, pick the cascade threshold, and
+measure everything on the validation files — through the runtime that ships (int8 ONNX).
+
+    python models/stimmung_multilingual/stack.py --eval ../shared/eval
+
+For every validation file it scores: the n-gram model alone, the encoder alone, the
+mean of both, and the stacker (a multinomial logistic regression on both models'
+log-probabilities, 12 weights + 3 intercepts). The stacker is fitted on the validation
+files, so its figures are **leave-one-file-out**: for each file, a stacker fitted on the
+other files only. The shipped stacker is then fitted on all files and written into
+`config.json` together with the cascade threshold (the encoder only scores texts whose
+n-gram top probability is below it); `eval.json` keeps every figure for the model card.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from pipeline.nlp.encoder import MultilingualEncoder  # noqa: E402
+from pipeline.nlp.sentiment.linear import LinearSentiment  # noqa: E402
+from pipeline.records import LABELS  # noqa: E402
+
+log = logging.getLogger("stack")
+THRESHOLDS = (1.0, 0.9, 0.8, 0.7, 0.6)
+
+
+def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
+    f1s = []
+    for c in range(len(LABELS)):
+        tp = float(np.sum((pred == c) & (y == c)))
+        denom = float(np.sum(pred == c) + np.sum(y == c))
+        f1s.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(f1s))
+
+
+def read_eval(folder: Path) -> dict[str, tuple[list[str], np.ndarray, list[str]]]:
+    out = {}
+    for path in sorted(folder.glob("*.tsv")):
+        if "aspects" in path.name:
+            continue
+        rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+        rows = [r for r in rows if len(r) >= 3 and r[1] in LABELS]
+        out[path.stem] = ([r[0] for r in rows], np.array([LABELS.index(r[1]) for r in rows]),
+                          [r[2] for r in rows])
+    return out
+
+
+def features(p_enc: np.ndarray, p_ng: np.ndarray) -> np.ndarray:
+    return np.log(np.clip(np.hstack([p_enc, p_ng]), 1e-6, 1.0))
+
+
+def fit_stacker(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=1.0, max_iter=1000).fit(x, y, sample_weight=w)
+
+
+def balanced_weights(y: np.ndarray) -> np.ndarray:
+    """Every file weighs the same, classes balanced within it (macro-F1 is the goal)."""
+    counts = np.bincount(y, minlength=len(LABELS)).astype(float)
+    w = len(y) / (len(LABELS) * np.maximum(counts[y], 1.0))
+    return w / w.sum()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--eval", type=Path, default=REPO.parent / "shared" / "eval")
+    ap.add_argument("--model", type=Path, default=REPO / "models" / "stimmung_multilingual")
+    ap.add_argument("--ngram", type=Path, default=REPO / "models" / "stimmung_sentiment")
+    ap.add_argument("--threshold", type=float, default=None,
+                    help="cascade threshold to ship (default: the lowest whose mean "
+                         "leave-one-file-out macro-F1 is within 0.005 of sending everything)")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    data = read_eval(args.eval)
+    ngram = LinearSentiment(args.ngram)
+    encoder = MultilingualEncoder(args.model)
+    p_enc: dict[str, np.ndarray] = {}
+    p_ng: dict[str, np.ndarray] = {}
+    speed = {}
+    for name, (texts, _, langs) in data.items():
+        t0 = time.perf_counter()
+        probs, _ = encoder.run(texts, sentiment=True)
+        assert probs is not None
+        speed[name] = round(len(texts) / (time.perf_counter() - t0), 1)
+        p_enc[name] = probs.astype(np.float64)
+        p_ng[name] = ngram.predict_proba(texts, langs)
+        log.info("%s: encoder %.1f texts/s", name, speed[name])
+
+    names = sorted(data)
+    figures: dict[str, dict[str, Any]] = {}
+    for held in names:
+        y = data[held][1]
+        train = [n for n in names if n != held]
+        x_tr = np.vstack([features(p_enc[n], p_ng[n]) for n in train])
+        y_tr = np.concatenate([data[n][1] for n in train])
+        w_tr = np.concatenate([balanced_weights(data[n][1]) for n in train])
+        stacker = fit_stacker(x_tr, y_tr, w_tr)
+        row: dict[str, Any] = {
+            "n": len(y),
+            "ngram": round(macro_f1(y, p_ng[held].argmax(1)), 4),
+            "encoder": round(macro_f1(y, p_enc[held].argmax(1)), 4),
+            "mean": round(macro_f1(y, (p_enc[held] + p_ng[held]).argmax(1)), 4),
+        }
+        stacked = stacker.predict_proba(features(p_enc[held], p_ng[held]))
+        row["stacked_lofo"] = round(macro_f1(y, stacked.argmax(1)), 4)
+        for tau in THRESHOLDS:
+            unsure = p_ng[held].max(1) < tau
+            mixed = np.where(unsure[:, None], stacked, p_ng[held])
+            row[f"cascade_{tau}"] = round(macro_f1(y, mixed.argmax(1)), 4)
+            row[f"encoded_{tau}"] = round(float(unsure.mean()), 3)
+        figures[held] = row
+        log.info("%s %s", held, row)
+
+    x_all = np.vstack([features(p_enc[n], p_ng[n]) for n in names])
+    y_all = np.concatenate([data[n][1] for n in names])
+    w_all = np.concatenate([balanced_weights(data[n][1]) for n in names])
+    final = fit_stacker(x_all, y_all, w_all)
+    means = {tau: float(np.mean([figures[n][f"cascade_{tau}"] for n in names]))
+             for tau in THRESHOLDS}
+    tau = args.threshold
+    if tau is None:
+        tau = min(t for t in THRESHOLDS if means[t] >= means[1.0] - 0.005)
+    config_path = args.model / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    config["stack"] = {"coef": final.coef_.round(6).tolist(),
+                       "intercept": final.intercept_.round(6).tolist(),
+                       "fitted_on": names}
+    config["cascade"] = {"threshold": tau}
+    config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    result = {"per_file": figures, "cascade_mean_macro_f1": means, "threshold": tau,
+              "encoder_texts_per_s": speed}
+    (args.model / "eval.json").write_text(json.dumps(result, indent=2) + "\n",
+                                          encoding="utf-8")
+    log.info("threshold %.2f; wrote %s and eval.json", tau, config_path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""`stimmung-multilingual`: the fine-tuned multilingual encoder stacked with the n-gram model.
+
+Per batch: identical texts are scored once; the n-gram model scores every text (fast);
+the encoder scores the texts where the n-gram model is not sure (its top probability is
+below `cascade.threshold`, see `config.json`; 1.0 sends every text to the encoder); the
+two are combined by the stacker in `config.json` (a multinomial logistic regression on
+both models' log-probabilities). Texts the encoder skipped keep the n-gram scores.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.nlp.encoder import MultilingualEncoder, load_encoder
+from pipeline.nlp.sentiment.linear import LinearSentiment
+from pipeline.records import LABELS, SentimentResult
+
+log = logging.getLogger(__name__)
+
+NAME = "stimmung-multilingual"
+
+
+class MultilingualSentiment:
+    """SentimentBackend: n-gram model, encoder where it is unsure, stacked."""
+
+    name: str = NAME
+
+    def __init__(self, model_dir: Path, ngram_dir: Path) -> None:
+        model_dir = Path(model_dir)
+        if not (model_dir / "config.json").is_file() or not (model_dir / "weights.npz").is_file():
+            raise FileNotFoundError(
+                f"multilingual sentiment model not found in {model_dir}; train it with: "
+                "python models/stimmung_multilingual/train.py --data ../shared/datasets")
+        self.config: dict[str, Any] = json.loads(
+            (model_dir / "config.json").read_text(encoding="utf-8"))
+        self.ngram = LinearSentiment(ngram_dir)
+        self.encoder: MultilingualEncoder = load_encoder(model_dir)
+        stack = self.config.get("stack") or {}
+        self._coef = np.asarray(stack.get("coef", np.hstack([np.eye(3), np.zeros((3, 3))])),
+                                dtype=np.float64)
+        self._intercept = np.asarray(stack.get("intercept", np.zeros(3)), dtype=np.float64)
+        self.threshold = float((self.config.get("cascade") or {}).get("threshold", 1.0))
+        digest = hashlib.sha256(json.dumps(
+            [self.encoder.version, self.ngram.version, stack, self.threshold],
+            sort_keys=True).encode()).hexdigest()[:8]
+        self.version = f"{self.config.get('version', '1.0')}+{digest}"
+        self.encoded = 0  # texts sent to the encoder so far (for the benchmark)
+
+    def combine(self, p_enc: np.ndarray, p_ngram: np.ndarray) -> np.ndarray:
+        feats = np.log(np.clip(np.hstack([p_enc, p_ngram]), 1e-6, 1.0))
+        z = feats @ self._coef.T + self._intercept
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        out: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return out
+
+    def predict_proba(self, texts: Sequence[str],
+                      langs: Sequence[str | None] | None = None) -> np.ndarray:
+        if langs is not None and len(langs) != len(texts):
+            raise ValueError("texts and langs differ in length")
+        first: dict[str, int] = {}
+        index = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
+        unique = list(first)
+        ulangs = None
+        if langs is not None:
+            lang_of: dict[int, str | None] = {}
+            for i, lg in zip(index.tolist(), langs, strict=True):
+                lang_of.setdefault(i, lg)
+            ulangs = [lang_of[i] for i in range(len(unique))]
+        probs = self.ngram.predict_proba(unique, ulangs)
+        unsure = np.flatnonzero(probs.max(axis=1) < self.threshold)
+        if len(unsure):
+            p_enc, _ = self.encoder.run([unique[i] for i in unsure], sentiment=True)
+            assert p_enc is not None
+            probs[unsure] = self.combine(p_enc.astype(np.float64), probs[unsure])
+            self.encoded += len(unsure)
+        out: np.ndarray = probs[index]
+        return out
+
+    def predict(self, texts: Sequence[str],
+                langs: Sequence[str | None] | None = None) -> list[SentimentResult]:
+        return [SentimentResult(label=LABELS[int(np.argmax(row))],
+                                scores={lab: float(p) for lab, p in zip(LABELS, row, strict=True)})
+                for row in self.predict_proba(texts, langs)]
