@@ -2,15 +2,21 @@
 
 A warehouse is filled through the real pipeline (file source → analyze → metrics → alerts)
 with a negative spike and a hostile post, the report is written with `write_report` and
-opened from ``file://``. Checked: every section of `SECTION_IDS` and every chart is there
-and visible, nothing but the file itself is requested, the hostile post shows as text and
-never runs (with the page's Content-Security-Policy, and with it bypassed, so escaping is
-tested on its own), and a full-page screenshot is written to ``build/``.
+opened from ``file://``, once in English (New York time) and once in German (Berlin time).
+Checked in both: every section of `SECTION_IDS` and every chart is there and visible,
+nothing but the file itself is requested, the hostile post shows as text and never runs
+(with the page's Content-Security-Policy, and with it bypassed, so escaping is tested on
+its own); the state of the data comes first (a failing and a silent source); small counts
+are shrunk and marked; chiefs mention the brand and experts are labelled apart; alerts do
+not repeat their date or severity and link nowhere local; headings, numbers, dates and
+durations are in the report's language. Full-page screenshots go to ``build/``.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -30,7 +36,8 @@ pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / "build"
-SCREENSHOT = BUILD / "report-screenshot.png"
+SCREENSHOT = BUILD / "report-screenshot.png"  # English; German: report-screenshot-de.png
+LANGS = {"en": "America/New_York", "de": "Europe/Berlin"}
 
 BRAND, COMPETITOR = "Kaffeekraft", "Brühwerk"
 XSS_SCRIPT = "<script>window.__xss = 1</script>"
@@ -50,6 +57,12 @@ BAD = (
      "support ignores me"),
     ("after two weeks", "again today", "and nobody answers my emails", "after the update"),
 )
+HELP = ("Have you tried descaling it? That fixed the same thing for me.",
+        "Mine did that too until I replaced the gasket, took five minutes.",
+        "Run the cleaning cycle twice and reset it, worked here.",
+        "Ask for the exchange unit, they sent me one within a week.",
+        "Try the older firmware, the new one has this bug.",
+        "Check the drip tray sensor, it is often just dirty.")
 START = datetime(2026, 10, 1, 8, 0, tzinfo=UTC)
 DAYS = 21
 
@@ -76,11 +89,18 @@ def _posts() -> list[dict[str, Any]]:
         day = START + timedelta(days=d)
         for i in range(4):
             add("k", _text(GOOD, good, BRAND), day + timedelta(hours=i),
-                url=f"https://forum.example.org/t/{d}-{i}", community="r/espresso")
+                url=f"https://forum.example.org/t/{d}-{i}", community="r/espresso",
+                author=f"fan{good % 5}")
             good += 1
         if d % 4 == 0:
-            add("n", _text(BAD, bad, BRAND), day + timedelta(hours=5), community="support")
+            add("n", _text(BAD, bad, BRAND), day + timedelta(hours=5), community="support",
+                author=f"critic{bad % 3}")
+            parent = rows[-1]["id"]
             bad += 1
+            # a regular answers without naming the brand: a community expert, not a chief
+            add("h", f"{HELP[(d // 4) % len(HELP)]} (tip {d}: check the seal and the tank)",
+                day + timedelta(hours=6), community="support", author="helper",
+                parent_id=parent)
         for i in range(3):
             add("b", _text(GOOD, 7 * d + 2 * i + 1, COMPETITOR), day + timedelta(hours=i))
     spike = START + timedelta(days=DAYS - 1)
@@ -98,17 +118,42 @@ def _posts() -> list[dict[str, Any]]:
     return rows
 
 
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module", params=list(LANGS))
+def lang(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture(scope="module")
-def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A report written by `write_report` from a SQLite warehouse filled by the pipeline."""
-    tmp = tmp_path_factory.mktemp("browser-report")
+def report_html(tmp_path_factory: pytest.TempPathFactory, lang: str) -> Path:
+    """A report written by `write_report` from a SQLite warehouse filled by the pipeline:
+    a forum export, a feed that cannot be reached (failed) and an archive whose posts are
+    all older than the period (silent)."""
+    tmp = tmp_path_factory.mktemp(f"browser-report-{lang}")
     data = tmp / "posts.jsonl"
     data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in _posts()),
                     encoding="utf-8")
+    old = START - timedelta(days=90)
+    (tmp / "archive.jsonl").write_text("".join(
+        json.dumps({"id": f"old{i}", "text": f"An old note about grinders, number {i}.",
+                    "created_at": (old + timedelta(hours=i)).isoformat()}) + "\n"
+        for i in range(3)), encoding="utf-8")
     config = parse_config({
         "warehouse": {"url": f"sqlite:///{tmp / 'warehouse.db'}"},
+        "http": {"max_retries": 0, "timeout_s": 2},
         "brands": [{"name": BRAND, "competitors": [COMPETITOR]}, {"name": COMPETITOR}],
-        "sources": [{"name": "forum", "kind": "file", "options": {"path": str(data)}}],
+        "sources": [
+            {"name": "forum", "kind": "file", "options": {"path": str(data)}},
+            {"name": "archive", "kind": "file", "options": {"path": str(tmp / "archive.jsonl")}},
+            {"name": "broken-feed", "kind": "feed",
+             "options": {"url": f"http://127.0.0.1:{_closed_port()}/feed.xml"}},
+        ],
+        "report": {"language": lang, "timezone": LANGS[lang]},
     }, base_dir=tmp)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STIMMUNG_PSEUDONYM_KEY", "test-key-" + "0" * 32)
@@ -288,11 +333,122 @@ def test_sections_and_charts_are_present_and_visible(opened: Opened) -> None:
     assert page.title().startswith(BRAND)
 
 
-def test_full_page_screenshot(browser: Browser, report_html: Path) -> None:
+def test_full_page_screenshot(browser: Browser, report_html: Path, lang: str) -> None:
     BUILD.mkdir(exist_ok=True)
+    shot = SCREENSHOT if lang == "en" else SCREENSHOT.with_name(f"report-screenshot-{lang}.png")
     with open_report(browser, report_html) as rec:
-        rec.page.screenshot(path=str(SCREENSHOT), full_page=True)
+        rec.page.screenshot(path=str(shot), full_page=True)
         _assert_offline(rec)
-    data = SCREENSHOT.read_bytes()
+    data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a rendered page, not a blank one
+
+
+# ------------------------------------------------------------------ what the reader is told
+
+WORDS: dict[str, dict[str, str]] = {  # what each language must say, the other must not
+    "en": {"state": "The data behind this report", "glance": "At a glance",
+           "experts": "Community experts", "waiting": "waiting", "expert": "expert",
+           "failed": "Source broken-feed failed", "silent": "Source archive was silent",
+           "month": "Oct"},
+    "de": {"state": "Die Daten hinter diesem Bericht", "glance": "Auf einen Blick",
+           "experts": "Community-Experten", "waiting": "wartet schon", "expert": "Experte",
+           "failed": "Quelle broken-feed ist ausgefallen",
+           "silent": "Quelle archive blieb stumm", "month": "Okt."},
+}
+ZONES = {"en": ("EST", "EDT"), "de": ("CET", "CEST")}  # abbreviations of LANGS[lang]
+_SIGNED = re.compile(r"([+\u2212]?)(\d+)")
+
+
+@pytest.fixture
+def shown(browser: Browser, report_html: Path) -> Iterator[Page]:
+    with open_report(browser, report_html) as rec:
+        yield rec.page
+
+
+def _signed(text: str) -> int:
+    m = _SIGNED.search(text)
+    assert m, text
+    return -int(m.group(2)) if m.group(1) == "\u2212" else int(m.group(2))
+
+
+def test_the_state_of_the_data_comes_first(shown: Page, lang: str) -> None:
+    words = WORDS[lang]
+    first = shown.evaluate("document.querySelector('main section').id")
+    assert first == "data-state"
+    state = shown.locator("#data-state")
+    assert "data-incomplete" in (state.get_attribute("class") or "")
+    text = state.inner_text()
+    assert words["state"] in text and words["failed"] in text and words["silent"] in text
+    # before any sentence about alerts, in page order
+    top = state.bounding_box()
+    headline = shown.locator("#headline").bounding_box()
+    assert top and headline and top["y"] + top["height"] <= headline["y"]
+    # the source table counts the posts of the period, not the items of the last run
+    rows = shown.locator("#method tr.source-row")
+    counts = {rows.nth(i).locator("td").nth(0).inner_text():
+              rows.nth(i).locator("td.posts").inner_text() for i in range(rows.count())}
+    assert counts["archive"] == "0" and counts["broken-feed"] == "0"
+    assert int(re.sub(r"\D", "", counts["forum"])) > 100
+
+
+def test_small_counts_are_shrunk_and_marked(shown: Page, lang: str) -> None:
+    points = shown.locator("#trend svg .net-point")
+    assert points.count() > 0
+    nets = [_signed(points.nth(i).locator("title").text_content() or "")
+            for i in range(points.count())]
+    # every day has at most 5 positive or negative posts: nothing near ±100
+    assert all(abs(v) < 60 for v in nets), nets
+    assert shown.locator("#trend svg .net-point.few").count() > 0  # hollow: n < 5
+    assert shown.locator("#trend svg .day-bar.few .few-hatch").count() > 0
+    assert shown.locator("#trend svg .legend-few").is_visible()
+    assert "n < 5" in shown.locator("#method .honesty").inner_text()
+    for row in shown.locator("#chiefs tr.chief.few").all():
+        assert row.locator(".few-tag").is_visible()
+
+
+def test_chiefs_name_the_brand_and_experts_are_apart(shown: Page, lang: str) -> None:
+    chiefs = shown.locator("#chiefs tr.chief")
+    assert chiefs.count() >= 3
+    for row in chiefs.all():
+        assert int(row.locator("td.mentions").inner_text()) > 0
+    experts = shown.locator("#experts tr.expert")
+    assert experts.count() == 1  # the helper answers in brand threads, never naming it
+    assert WORDS[lang]["experts"] in shown.locator("#experts h2").inner_text()
+    tag = experts.first.locator(".expert-tag").inner_text()
+    assert tag.lower() == WORDS[lang]["expert"].lower()
+    assert int(experts.first.locator("td.replies").inner_text()) == 6
+    expert = experts.first.locator("code.author").inner_text()
+    assert expert not in [r.locator("code.author").inner_text() for r in chiefs.all()]
+
+
+def test_alerts_say_it_once_and_link_nowhere_local(shown: Page) -> None:
+    rows = shown.locator("#alerts tr.alert")
+    assert rows.count() >= 1
+    for row in rows.all():
+        message = row.locator("td.message").inner_text()
+        assert not re.search(r"\d{4}-\d{2}-\d{2}", message), message
+        assert "severity" not in message.lower() and "/10" not in message
+    html = shown.content()
+    assert "file:" not in html
+
+
+def test_language_numbers_dates_durations_and_time_zone(shown: Page, lang: str) -> None:
+    words = WORDS[lang]
+    assert shown.evaluate("document.documentElement.lang") == lang
+    assert shown.locator("#headline h2").inner_text() == words["glance"]
+    assert words["month"] in shown.locator(".report-header .period").inner_text()
+    ages = [a.inner_text() for a in shown.locator("#response-queue .age").all()]
+    assert ages
+    # one duration format everywhere: hours up to two days, then days
+    unit = {"en": r"(\d+ (hours?|days?)|< 1 hour)", "de": r"(\d+ (Stunden?|Tage?)|< 1 Stunde)"}
+    assert all(re.fullmatch(f"{words['waiting']} {unit[lang]}", a) for a in ages), ages
+    oldest = {"en": "the oldest has waited ", "de": "der älteste wartet schon "}[lang]
+    assert re.search(oldest + unit[lang], shown.locator("#headline").inner_text())
+    generated = shown.locator(".report-header .meta").inner_text()
+    assert any(zone in generated for zone in ZONES[lang]), generated
+    share = shown.locator("[data-kpi='negative_share'] .value").inner_text()
+    assert share.endswith("\u00a0%" if lang == "de" else "%")
+    other = WORDS["de" if lang == "en" else "en"]
+    body = shown.locator("main").inner_text()
+    assert other["state"] not in body and other["glance"] not in body

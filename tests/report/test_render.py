@@ -108,7 +108,8 @@ def _svgs(html: str) -> list[ET.Element]:
 
 
 def _day_bar_count(svg: ET.Element) -> int:
-    return sum(1 for g in svg.iter("{http://www.w3.org/2000/svg}g") if (g.get("class") or "").split()[:1] == ["day-bar"])
+    return sum(1 for g in svg.iter("{http://www.w3.org/2000/svg}g")
+               if (g.get("class") or "").split()[:1] == ["day-bar"])
 
 
 @pytest.fixture

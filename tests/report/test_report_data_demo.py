@@ -92,7 +92,7 @@ def test_the_demo_chief_leads_its_community(demo: tuple[DemoResult, Any, Any]) -
 
 
 def test_data_state_and_language(demo: tuple[DemoResult, Any, Any]) -> None:
-    result, config, data = demo
+    _, config, data = demo
     state = data.data_state
     assert state is not None and state.days == 28
     assert {s.source for s in state.sources} == {s.name for s in config.sources}

@@ -201,7 +201,7 @@ DE: dict[str | tuple[str, str], str | tuple[str, str]] = {
     "posts": "Beiträge",
     ("%(n)s post waits for an answer", "%(n)s posts wait for an answer"):
         ("%(n)s Beitrag wartet auf Antwort", "%(n)s Beiträge warten auf Antwort"),
-    "%(kinds)s; the oldest has waited %(age)s.": "%(kinds)s; der älteste wartet seit %(age)s.",
+    "%(kinds)s; the oldest has waited %(age)s.": "%(kinds)s; der älteste wartet schon %(age)s.",
     "Nothing waits for an answer": "Nichts wartet auf Antwort",
     "no unanswered questions or complaints.": "keine unbeantworteten Fragen oder Beschwerden.",
     ("%(n)s idea", "%(n)s ideas"): ("%(n)s Idee", "%(n)s Ideen"),
@@ -420,7 +420,7 @@ DE: dict[str | tuple[str, str], str | tuple[str, str]] = {
         "%(what)s, auf die kein offizielles Konto geantwortet hat, die dringendsten zuerst: "
         "die meistgesehenen, dann die am längsten wartenden.",
     "posted %(when)s": "gepostet %(when)s",
-    "waiting %(age)s": "wartet seit %(age)s",
+    "waiting %(age)s": "wartet schon %(age)s",
     "Open to answer ↗": "Zum Antworten öffnen ↗",
     "Nothing waits for an answer: every recent question and complaint about %(brand)s has a "
     "reply from an official account, or there were none.":
