@@ -17,6 +17,7 @@ def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -
     from pipeline import jobs
     from pipeline.nlp.intent import INTENT_MODEL
     from pipeline.records import utcnow
+    from pipeline.report import i18n
     from pipeline.report.render import truncate_text
     from pipeline.reputation.response_queue import response_queue
 
@@ -25,14 +26,19 @@ def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -
     with engine.connect() as conn:
         items = response_queue(conn, cfg.brand(brand), now, model, version, *INTENT_MODEL,
                                max_age_days=cfg.reputation.response_queue_days, limit=limit)
-    table = Table(title=f"Waiting for an answer from {brand} (as of {now:%Y-%m-%d %H:%M} UTC)",
-                  show_lines=True)
+    # the report's time zone and duration format (English: the CLI speaks English)
+    lang = i18n.lang("en", cfg.report.timezone)
+    with i18n.use(lang):
+        as_of = i18n.when(now)
+    table = Table(title=f"Waiting for an answer from {brand} (as of {as_of})", show_lines=True)
     for column, justify in (("priority", "right"), ("age", "right"), ("reach", "right"),
                             ("intent", "left"), ("where", "left"), ("post", "left")):
         table.add_column(column, justify=justify)  # type: ignore[arg-type]
     for q in items:
         where = q.source + (f" · {q.community}" if q.community else "")
-        table.add_row(f"{q.priority:.2f}", f"{q.age_hours:.0f} h", f"{q.reach:g}", q.intent,
+        with i18n.use(lang):
+            age = i18n.duration(q.age_hours)
+        table.add_row(f"{q.priority:.2f}", age, f"{q.reach:g}", q.intent,
                       where, truncate_text(q.text, 110) + (f"\n{q.url}" if q.url else ""))
     if not items:
         table.caption = "nothing waiting: every question and complaint has an official answer"
@@ -43,34 +49,55 @@ def tribes_command(engine: Any, cfg: Config, brand: str, start: date, end: date,
                    limit: int) -> None:
     """Communities and authors that drive the conversation about `brand`."""
     from pipeline import jobs
+    from pipeline.report.honest import few, shrunk_net
     from pipeline.reputation.tribes import rank_authors, rank_communities
 
     model, version = jobs.model_identity(cfg)
+    prior = cfg.reputation.prior_weight
+
+    def net(positive: int, negative: int) -> str:
+        value = shrunk_net(positive, negative, prior)
+        shown = "—" if value is None else f"{value * 100:+.0f}"
+        return shown + (" (n<5)" if value is not None and few(positive + negative) else "")
+
     with engine.connect() as conn:
         communities = rank_communities(conn, brand, start, end, model, version, limit=limit)
-        authors = rank_authors(conn, brand, start, end, model, version, limit=limit)
+        authors = rank_authors(conn, brand, start, end, model, version, limit=limit,
+                               role="chiefs")
+        experts = rank_authors(conn, brand, start, end, model, version, limit=limit,
+                               role="experts")
     console = Console(file=sys.stdout, soft_wrap=True)
     tribes = Table(title=f"Tribes: communities talking about {brand} ({start} – {end})")
-    for column in ("community", "source", "mentions", "growth", "net sentiment", "authors"):
+    for column in ("community", "source", "mentions", "growth", "net (shrunk)", "authors"):
         tribes.add_column(column, justify="left" if column in ("community", "source")
                           else "right")
     for c in communities:
         tribes.add_row(c.community or "(none)", c.source, str(c.mentions),
                        "new" if c.growth is None else f"{c.growth:+.0%}",
-                       "—" if c.net_sentiment is None else f"{c.net_sentiment * 100:+.0f}",
-                       str(c.authors))
+                       net(c.positive, c.negative), str(c.authors))
     console.print(tribes)
-    chiefs = Table(title=f"Chiefs: the most influential authors ({start} – {end})")
+    chiefs = Table(title=f"Chiefs: the most influential authors who mention {brand} "
+                         f"({start} – {end})")
     for column in ("author", "community", "influence", "engagement", "centrality",
-                   "consistency", "mentions", "net sentiment"):
+                   "consistency", "mentions", "net (shrunk)"):
         chiefs.add_column(column, justify="left" if column in ("author", "community")
                           else "right")
     for a in authors:
         chiefs.add_row(a.author_id, a.community or "(none)", f"{a.influence:.0f}",
                        f"{a.engagement:g}", f"{a.centrality:.2f}", f"{a.consistency:.2f}",
-                       str(a.mentions),
-                       "—" if a.net_sentiment is None else f"{a.net_sentiment * 100:+.0f}")
+                       str(a.mentions), net(a.positive, a.negative))
     console.print(chiefs)
+    table = Table(title=f"Community experts: answer in threads about {brand} without naming "
+                        f"it ({start} – {end})")
+    for column in ("author", "community", "influence", "centrality", "replies", "posts"):
+        table.add_column(column, justify="left" if column in ("author", "community")
+                         else "right")
+    for a in experts:
+        table.add_row(a.author_id, a.community or "(none)", f"{a.influence:.0f}",
+                      f"{a.centrality:.2f}", str(a.brand_replies), str(a.posts))
+    if not experts:
+        table.caption = "no community expert in this period"
+    console.print(table)
 
 
 def export_command(engine: Any, cfg: Config, what: str, fmt: str, out: Any, brand: str,

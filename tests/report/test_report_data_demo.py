@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -133,7 +134,8 @@ def test_queue_and_tribes_commands(demo: tuple[DemoResult, Any, Any]) -> None:
     queue = CliRunner().invoke(app, ["queue", "--brand", BRAND, "--limit", "3", *config],
                                env={"COLUMNS": "200"})
     assert queue.exit_code == 0, queue.output
-    assert queue.output.count(" h │") == 3  # three rows, each with its age in hours
+    # three rows, each with its age in the report's one duration format
+    assert len(re.findall(r"│ +\d+ (hours?|days?) │", queue.output)) == 3, queue.output
     for item in data.response_queue[:3]:
         assert item.url is not None and item.url in queue.output
     tribes = CliRunner().invoke(app, ["tribes", "--brand", BRAND, "--since", "28d", *config],
@@ -141,5 +143,10 @@ def test_queue_and_tribes_commands(demo: tuple[DemoResult, Any, Any]) -> None:
     assert tribes.exit_code == 0, tribes.output
     assert data.communities[0].community in tribes.output
     assert data.chiefs[0].author_id in tribes.output
+    assert "Community experts" in tribes.output and data.experts[0].author_id in tribes.output
+    # --brand is optional (the first brand) and --since takes a date as well as a window
+    default = CliRunner().invoke(app, ["tribes", "--since", str(data.period_start), *config],
+                                 env={"COLUMNS": "200"})
+    assert default.exit_code == 0 and default.output == tribes.output
     missing = CliRunner().invoke(app, ["queue", "--brand", "Nobody", *config])
     assert missing.exit_code == 1 and "Nobody" in missing.output
