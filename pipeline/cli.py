@@ -439,6 +439,9 @@ def query_check(
 ) -> None:
     """Parse a brand query, print its canonical form, and test it on texts.
 
+    A query that starts with '-' (NOT) goes after `--`, or it is read as an option:
+    stimmung query check -- '-Hotel Velora'
+
     Example: stimmung query check '"Kaffeekraft" AND (app OR maschine)' --text "Die Kaffeekraft App"
     """
     from pipeline.text.query import parse_query
