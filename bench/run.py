@@ -64,6 +64,7 @@ def _run_child(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
         err.seek(0)
         return {"wall_s": round(wall, 3), "returncode": proc.returncode,
                 "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
                 "stdout": out.read().decode(errors="replace")[-1500:],
                 "stderr": err.read().decode(errors="replace")[-1500:]}
 
@@ -109,7 +110,8 @@ def run_one(size: int, stream: Path, backend: str, profile: str, pg_url: str,
                 "posts": size, "backend": backend, "profile": profile,
                 "wall_s": child["wall_s"], "returncode": child["returncode"],
                 "posts_per_s": round(size / child["wall_s"], 1),
-                "peak_rss_mib": child["peak_rss_mib"],
+                "peak_rss_mib": child["peak_rss_mib"], "cpu_s": child["cpu_s"],
+                "posts_per_cpu_s": round(size / max(child["cpu_s"], 1e-9), 1),
             }
             if child["returncode"] != 0 or not timings.is_file():
                 result["error"] = child["stderr"] or child["stdout"]
@@ -146,7 +148,8 @@ def baseline(stream: Path, size: int) -> dict[str, Any] | None:
     out: dict[str, Any] = {"posts": size, "pipeline": "pandas + VADER + to_sql (SQLite)",
                            "wall_s": child["wall_s"],
                            "posts_per_s": round(size / child["wall_s"], 1),
-                           "peak_rss_mib": child["peak_rss_mib"]}
+                           "peak_rss_mib": child["peak_rss_mib"], "cpu_s": child["cpu_s"],
+                           "posts_per_cpu_s": round(size / max(child["cpu_s"], 1e-9), 1)}
     if child["returncode"] != 0:
         out["error"] = child["stderr"][-800:]
     return out
@@ -157,6 +160,7 @@ def load_rates(backend: str, pg_url: str, rows: int = 100_000,
     """Mention rows/s: `upsert` (COPY + merge on PostgreSQL) vs executemany ON CONFLICT."""
     from datetime import date
 
+    from sqlalchemy import func, select
     from sqlalchemy.dialects import postgresql, sqlite
 
     from pipeline.warehouse.db import make_engine, migrate
@@ -166,37 +170,35 @@ def load_rates(backend: str, pg_url: str, rows: int = 100_000,
     data = [{"post_id": f"p{i:09d}", "brand": BRANDS[i % 3], "day": date(2026, 1, 1 + i % 28),
              "matched": [BRANDS[i % 3]]} for i in range(rows)]
     out: dict[str, Any] = {"backend": backend, "rows": rows, "batch": batch}
-    with tempfile.TemporaryDirectory(prefix="stimmung-load-") as tmp:
-        with warehouse(backend, Path(tmp), pg_url) as url:
-            engine = make_engine(url)
-            migrate(engine)
-            insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+    with (tempfile.TemporaryDirectory(prefix="stimmung-load-") as tmp,
+          warehouse(backend, Path(tmp), pg_url) as url):
+        engine = make_engine(url)
+        migrate(engine)
+        insert = postgresql.insert if backend == "postgresql" else sqlite.insert
 
-            def plain(conn: Any, chunk: list[dict[str, Any]]) -> None:
-                stmt = insert(mention)
-                conn.execute(stmt.on_conflict_do_nothing(index_elements=["post_id", "brand"]),
-                             chunk)
+        def plain(conn: Any, chunk: list[dict[str, Any]]) -> None:
+            stmt = insert(mention)
+            conn.execute(stmt.on_conflict_do_nothing(index_elements=["post_id", "brand"]),
+                         chunk)
 
-            for name, fn in (("executemany_on_conflict", plain),
-                             ("stimmung_upsert", lambda c, ch: upsert(c, mention, ch))):
+        for name, fn in (("executemany_on_conflict", plain),
+                         ("stimmung_upsert", lambda c, ch: upsert(c, mention, ch))):
+            with engine.begin() as conn:
+                conn.execute(mention.delete())
+            t0 = time.perf_counter()
+            for i in range(0, rows, batch):
                 with engine.begin() as conn:
-                    conn.execute(mention.delete())
-                t0 = time.perf_counter()
-                for i in range(0, rows, batch):
-                    with engine.begin() as conn:
-                        fn(conn, data[i:i + batch])
-                elapsed = time.perf_counter() - t0
-                out[f"{name}_rows_per_s"] = round(rows / elapsed)
-                t0 = time.perf_counter()  # the same rows again: idempotent, nothing added
-                for i in range(0, rows, batch):
-                    with engine.begin() as conn:
-                        fn(conn, data[i:i + batch])
-                out[f"{name}_rerun_rows_per_s"] = round(rows / (time.perf_counter() - t0))
-                with engine.connect() as conn:
-                    count = conn.execute(mention.select().with_only_columns(
-                        mention.c.post_id)).all()
-                out[f"{name}_rows_stored"] = len(count)
-            engine.dispose()
+                    fn(conn, data[i:i + batch])
+            out[f"{name}_rows_per_s"] = round(rows / (time.perf_counter() - t0))
+            t0 = time.perf_counter()  # the same rows again: idempotent, nothing added
+            for i in range(0, rows, batch):
+                with engine.begin() as conn:
+                    fn(conn, data[i:i + batch])
+            out[f"{name}_rerun_rows_per_s"] = round(rows / (time.perf_counter() - t0))
+            with engine.connect() as conn:
+                stored = conn.execute(select(func.count()).select_from(mention)).scalar()
+            out[f"{name}_rows_stored"] = stored
+        engine.dispose()
     return out
 
 

@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, and_, select
 
-from pipeline.nlp.emerging import EmergingScore, emerging_score
 from pipeline.nlp.intent import INTENT_MODEL, classify_intents
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
 from pipeline.nlp.problems import (
@@ -258,6 +257,7 @@ def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14
                    baseline_days: int = 28, recent_days: int = 7,
                    version: str = PROBLEM_MODEL[1]) -> list[dict[str, Any]]:
     """Per active problem of `brand`: daily counts, emerging score, share negative."""
+    from pipeline.nlp.emerging import emerging_score  # scipy.stats: only when reading
     m, v = PROBLEM_MODEL[0], version
     problems = {p.problem_id: p for p in load_problems(conn, brand, version)}
 
@@ -286,7 +286,7 @@ def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14
         p = problems.get(pid)
         if p is None or p.last_day < end - timedelta(days=since_days - 1):
             continue
-        score: EmergingScore = emerging_score(s, recent_days=recent_days,
+        score = emerging_score(s, recent_days=recent_days,
                                               baseline_days=baseline_days)
         out.append({"problem_id": pid, "label": p.label, "daily": s, "score": score,
                     "recent": score.recent, "before": score.baseline,

@@ -8,7 +8,7 @@ Encoders register a factory under a name (`register_text_encoder`); the bundled 
   `HASHED_DIM` dense dimensions with a fixed-seed sparse random projection (each hashed
   feature adds +-1/sqrt(s) to `s` = 4 output dimensions). Cosines are kept in
   expectation (Johnson-Lindenstrauss); the noise on the cosine of unrelated posts is
-  about 1/sqrt(dim) = 0.03, far below the problem thresholds (0.28-0.30). Needs only
+  about 1/sqrt(dim) = 0.044, far below the problem thresholds (0.28-0.30). Needs only
   scikit-learn and spaCy (for lemmas, see `pipeline.nlp.keyphrases`).
 
 A text without content words encodes to the zero vector.
@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["HASHED_DIM", "HashedEncoder", "TextEncoder", "load_text_encoder",
            "register_text_encoder", "text_encoders"]
 
-HASHED_DIM = 1024
+HASHED_DIM = 512
 _HASHED_FEATURES = 2**18
 _PROJECTION_NONZEROS = 4
 _SEED = 20260101
@@ -91,7 +91,14 @@ class HashedEncoder:
         return l2_normalise(dense)
 
 
-_factories: dict[str, Callable[[], TextEncoder]] = {"hashed": HashedEncoder}
+def _e5() -> TextEncoder:
+    from pipeline.nlp.encoder import E5TextEncoder
+
+    return E5TextEncoder()
+
+
+# `e5`: multilingual-e5-small sentence embeddings (pipeline.nlp.encoder), language-agnostic
+_factories: dict[str, Callable[[], TextEncoder]] = {"hashed": HashedEncoder, "e5": _e5}
 _cache: dict[str, TextEncoder] = {}
 _lock = threading.Lock()
 
