@@ -321,11 +321,11 @@ def report(
     with _clean_errors():
         cfg = _load(config)
         engine = jobs.open_warehouse(cfg)
-        from pipeline.report.write import write_report
+        from pipeline.report.write import publish_report
 
-        try:
-            path = write_report(engine, cfg, brand, _parse_day(from_), _parse_day(to), out_path,
-                                fmt=fmt.value)
+        try:  # to report.output_dir (a folder or an fsspec URL), or to --out
+            path = publish_report(engine, cfg, brand, _parse_day(from_), _parse_day(to),
+                                  out_path, fmt=fmt.value)
         except PdfError as exc:  # no browser, or it failed: one line, exit 1
             err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None

@@ -172,7 +172,11 @@ class PrivacyConfig(_Strict):
 
 
 class ReportConfig(_Strict):
+    # a folder (relative: next to the config) or an fsspec URL (s3://bucket/reports, ...)
     output_dir: str = "reports"
+    # where readers open output_dir (https://intranet/reports): the link in alerts and
+    # report notifications; wins over alerts.report_base_url
+    base_url: str | None = None
     days: int = Field(default=28, ge=1)
     # None: the brand's main language (the most frequent language of its mentions)
     language: Literal["de", "en"] | None = None

@@ -256,22 +256,28 @@ def _metrics_and_alerts(metrics_from: date, first: date, last: date) -> dict[str
 
 
 def report_for_interval(start: datetime, end: datetime) -> list[str]:
-    """One report per brand that is not only someone's competitor, for the interval."""
-    from pipeline.report.write import write_report
+    """One report per brand that is not only someone's competitor, for the interval,
+    written to `report.output_dir` (a folder or an fsspec URL); returns where they are."""
+    from pipeline.report.write import publish_report
 
     config = load()
     first, last = interval_days(start, end)
     engine = open_checked(config)
     rivals = {c for b in config.brands for c in b.competitors}
-    paths = [str(write_report(engine, config, b.name, first, last, None))
-             for b in config.brands if b.name not in rivals]
-    engine.dispose()
-    deliver_reports(config, paths, first, last)
-    return paths
+    try:
+        places = [publish_report(engine, config, b.name, first, last)
+                  for b in config.brands if b.name not in rivals]
+    finally:
+        engine.dispose()
+    deliver_reports(config, places, first, last)
+    return places
 
 
-def deliver_reports(config: Config, paths: list[str], first: date, last: date) -> bool:
-    """Send the reports as attachments to the `report_delivery` channel, if configured."""
+def deliver_reports(config: Config, places: list[str], first: date, last: date) -> bool:
+    """Tell the `report_delivery` channel, if configured: a link per report (under
+    `report.base_url`) and, for reports on local disk, the files as attachments."""
+    from pipeline.report.write import is_url, report_link
+
     channels = [n for n in config.notifications if n.name == REPORT_CHANNEL]
     url = channels[0].resolve_url() if channels else None
     if not url:
@@ -281,8 +287,11 @@ def deliver_reports(config: Config, paths: list[str], first: date, last: date) -
     sender = apprise.Apprise()
     if not sender.add(url):
         raise ValueError(f"notification {REPORT_CHANNEL}: apprise does not understand the URL")
+    names = [p.rstrip("/").rsplit("/", 1)[-1] for p in places]
+    local = [p for p in places if not is_url(p)]
     ok = sender.notify(title=f"stimmung report {first} – {last}",
-                       body="\n".join(Path(p).name for p in paths), attach=paths)
+                       body="\n".join(report_link(config, n) for n in names),
+                       attach=local or None)
     if not ok:
         raise RuntimeError(f"notification {REPORT_CHANNEL}: delivery failed")
     return True

@@ -26,7 +26,6 @@ def latest_report_path(config: Config, brand: str) -> Path:
 
 
 def latest_report_link(config: Config, brand: str) -> str:
-    name = latest_report_path(config, brand).name
-    if config.alerts.report_base_url:
-        return f"{config.alerts.report_base_url.rstrip('/')}/{name}"
-    return latest_report_path(config, brand).resolve().as_uri()
+    from pipeline.report.write import report_link
+
+    return report_link(config, latest_report_path(config, brand).name)

@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.report import pdf as _pdf
-from pipeline.report.paths import dated_report_path, latest_report_path
+from pipeline.report.paths import dated_report_path, latest_report_path, report_dir
 
 
 class ReportFormat(StrEnum):
@@ -40,6 +40,9 @@ def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    if out_path is None and is_url(cfg.report.output_dir):
+        raise ValueError(f"report.output_dir {cfg.report.output_dir} is a URL: "
+                         "use publish_report, which uploads the report there")
     # a missing browser is the likely mistake: find it before any work
     chromium = _pdf.find_chromium() if fmt == "pdf" else None
     brand_name = brand or cfg.brands[0].name
@@ -60,3 +63,47 @@ def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None
     with tempfile.TemporaryDirectory(prefix="stimmung-report-") as tmp:
         html = render_report(data, Path(tmp) / path.with_suffix(".html").name)
         return _pdf.html_to_pdf(html, path, chromium=chromium)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+def is_url(output_dir: str) -> bool:
+    """`report.output_dir` names an fsspec filesystem (s3://, gs://, az://, memory://,
+    file://, ...) rather than a local folder."""
+    return "://" in output_dir
+
+
+def report_link(cfg: Config, name: str) -> str:
+    """Where a reader opens the report file `name`: `report.base_url` (or the older
+    `alerts.report_base_url`), else the output URL, else the local file as file://."""
+    base = cfg.report.base_url or cfg.alerts.report_base_url
+    if base:
+        return f"{base.rstrip('/')}/{name}"
+    if is_url(cfg.report.output_dir):
+        return f"{cfg.report.output_dir.rstrip('/')}/{name}"
+    return (report_dir(cfg) / name).resolve().as_uri()
+
+
+def publish_report(engine: Any, cfg: Config, brand: str | None, start: date | None,
+                   end: date | None, out_path: Path | None = None, fmt: str = "html") -> str:
+    """`write_report`, and where `report.output_dir` is an fsspec URL, upload the report
+    (and the refreshed `<brand>-latest.html`) there. Returns the local path or the URL.
+
+    The report is rendered into a temporary folder first, so a failed upload leaves
+    nothing half-written at the destination's file names (each file is put whole).
+    """
+    target = cfg.report.output_dir
+    if out_path is not None or not is_url(target):
+        return str(write_report(engine, cfg, brand, start, end, out_path, fmt))
+    import fsspec
+
+    with tempfile.TemporaryDirectory(prefix="stimmung-publish-") as tmp:
+        local = cfg.model_copy(update={"report": cfg.report.model_copy(
+            update={"output_dir": tmp})})
+        written = write_report(engine, local, brand, start, end, None, fmt)
+        fs, root = fsspec.core.url_to_fs(target)
+        fs.makedirs(root, exist_ok=True)
+        for path in sorted(Path(tmp).iterdir()):  # the dated report, then <brand>-latest
+            fs.put_file(str(path), f"{root.rstrip('/')}/{path.name}")
+    return f"{target.rstrip('/')}/{written.name}"
