@@ -15,20 +15,26 @@ The mapping names, for each post field, the column that holds it. Defaults:
 | engagement | (none) | `engagement: {score: likes, comments: replies}` maps columns to metrics |
 
 A row that misses a required field or has an unreadable date is skipped with a warning
-(line number and reason kept in the source state as `bad_rows`); the others load. The
-file is re-read only when its content hash changes; keys make re-reads idempotent.
+(line number and reason kept in the source state as `bad_rows`); the others load.
+
+Incremental: the source state keeps the byte offset after the last row handed on and
+the SHA-256 of the bytes before it. The next run checks that prefix and reads only what
+was appended after it; a file whose prefix changed (rewritten, truncated, replaced) is
+read again from the start (keys make re-reads idempotent). A last line without a
+newline that does not parse yet (a writer mid-line) is left for the next run.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, BinaryIO, Literal
 
 from pydantic import Field
 
@@ -65,6 +71,10 @@ class BadRow(ValueError):
     """A row that cannot become a post."""
 
 
+class _Blank(Exception):
+    """An empty line or the CSV header: no post, no error."""
+
+
 @register_source("file")
 class FileSource(Source):
     Options = FileOptions
@@ -79,47 +89,129 @@ class FileSource(Source):
         path = self.path
         if not path.is_file():
             raise SourceError(f"file source {self.name}: {path} does not exist")
-        digest = _file_digest(path)
-        if state.get("sha256") == digest:
-            log.info("file %s: unchanged since the last run", path)
-            return
-        bad: list[str] = []
-        rows = 0
-        fetched_at = utcnow()
-        for line_no, row in self._rows(path):
-            try:
-                yield self._to_post(row, fetched_at)
-                rows += 1
-            except BadRow as exc:
-                bad.append(f"line {line_no}: {exc}")
-                log.warning("file %s line %d skipped: %s", path, line_no, exc)
-        state["sha256"] = digest
-        state["rows"] = rows
-        state["bad_rows"] = bad[:_MAX_BAD_ROWS_KEPT]
-        state["bad_row_count"] = len(bad)
-
-    def _rows(self, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         fmt = self.options.format
         if fmt == "auto":
             fmt = "csv" if path.suffix.lower() in {".csv", ".tsv"} else "jsonl"
-        with path.open(encoding=self.options.encoding, newline="") as handle:
-            if fmt == "csv":
-                dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
-                for index, csv_row in enumerate(csv.DictReader(handle, dialect=dialect), 2):
-                    yield index, dict(csv_row)
-                return
-            for index, line in enumerate(handle, 1):
-                if not line.strip():
-                    continue
+        with path.open("rb") as handle:
+            hasher, start = self._resume(path, handle, state)
+            if start == 0:
+                state.update({"offset": 0, "line": 0, "rows": 0, "bad_rows": [],
+                              "bad_row_count": 0})
+            else:  # also turns a pre-offset state (full-file digest) into an offset
+                state["offset"], state["prefix_sha256"] = start, hasher.hexdigest()
+                state.setdefault("line", int(state.get("rows") or 0)
+                                 + int(state.get("bad_row_count") or 0))
+            state.pop("sha256", None)  # the pre-offset format
+            bad: list[str] = list(state.get("bad_rows") or [])
+            fetched_at = utcnow()
+            rows = int(state.get("rows") or 0)
+            n_bad = int(state.get("bad_row_count") or 0)
+            read = self._csv_rows if fmt == "csv" else self._jsonl_rows
+            for line_no, row, end, raw in read(path, handle, int(state.get("line") or 0)):
+                hasher.update(raw)
+                state["offset"], state["line"] = end, line_no
+                state["prefix_sha256"] = hasher.hexdigest()
                 try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    log.warning("file %s line %d is not JSON: %s", path, index, exc)
-                    yield index, {"__error__": f"not JSON ({exc.msg})"}
+                    post = self._to_post(row, fetched_at)
+                except _Blank:
                     continue
-                yield index, value if isinstance(value, dict) else {"__error__": "not an object"}
+                except BadRow as exc:
+                    n_bad += 1
+                    bad = [*bad, f"line {line_no}: {exc}"][-_MAX_BAD_ROWS_KEPT:]
+                    state["bad_rows"], state["bad_row_count"] = bad, n_bad
+                    log.warning("file %s line %d skipped: %s", path, line_no, exc)
+                    continue
+                rows += 1
+                state["rows"] = rows
+                yield post
+        if state.get("offset", 0) == start:
+            log.info("file %s: nothing new since the last run", path)
+
+    def _resume(self, path: Path, handle: BinaryIO,
+                state: dict[str, Any]) -> tuple[Any, int]:
+        """(hasher over the verified prefix, offset to read from): the stored offset when
+        the bytes before it are unchanged, else 0 (the file is read from the start)."""
+        offset = int(state.get("offset") or 0)
+        expected = state.get("prefix_sha256")
+        if not offset and state.get("sha256"):  # state written before offsets existed
+            offset, expected = path.stat().st_size, state["sha256"]
+        hasher = hashlib.sha256()
+        if offset <= 0 or not expected:
+            return hasher, 0
+        remaining = offset
+        while remaining > 0:
+            chunk = handle.read(min(remaining, 1 << 20))
+            if not chunk:
+                break
+            hasher.update(chunk)
+            remaining -= len(chunk)
+        if remaining == 0 and hasher.hexdigest() == expected:
+            return hasher, offset
+        log.warning("file %s changed before the stored offset %d (rewritten or truncated): "
+                    "reading it again from the start", path, offset)
+        handle.seek(0)
+        return hashlib.sha256(), 0
+
+    def _jsonl_rows(self, path: Path, handle: BinaryIO, line_no: int
+                    ) -> Iterator[tuple[int, dict[str, Any], int, bytes]]:
+        """(line number, row, offset after the line, the line's bytes) per JSON line."""
+        offset = handle.tell()
+        for raw in iter(handle.readline, b""):
+            line_no += 1
+            end = offset + len(raw)
+            text = raw.decode(self.options.encoding, errors="replace")
+            if not text.strip():
+                offset = end
+                yield line_no, {"__skip__": True}, end, raw
+                continue
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                if not raw.endswith(b"\n"):
+                    return  # an unfinished last line: read it next time
+                log.warning("file %s line %d is not JSON: %s", path, line_no, exc)
+                value = {"__error__": f"not JSON ({exc.msg})"}
+            offset = end
+            row = value if isinstance(value, dict) else {"__error__": "not an object"}
+            yield line_no, row, end, raw
+
+    def _csv_rows(self, path: Path, handle: BinaryIO, line_no: int
+                  ) -> Iterator[tuple[int, dict[str, Any], int, bytes]]:
+        """(line number, row, offset after the record, its bytes) per CSV record; a quoted
+        field may span lines (a record ends where the quotes balance)."""
+        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+        enc = self.options.encoding
+        offset = handle.tell()
+        handle.seek(0)
+        header_raw = handle.readline()
+        fields = next(csv.reader([header_raw.decode(enc).lstrip("\ufeff")], dialect=dialect),
+                      [])
+        if offset == 0:
+            offset = len(header_raw)
+            line_no = 1
+            yield line_no, {"__skip__": True}, offset, header_raw
+        else:
+            handle.seek(offset)
+        pending = b""
+        for raw in iter(handle.readline, b""):
+            pending += raw
+            if pending.count(b'"') % 2 or not pending.endswith(b"\n"):
+                if raw.endswith(b"\n"):
+                    continue  # inside a quoted field
+                return  # an unfinished last record: read it next time
+            line_no += 1
+            end = offset + len(pending)
+            record, pending, offset = pending, b"", end
+            values = next(csv.reader(io.StringIO(record.decode(enc, errors="replace"),
+                                                 newline=""), dialect=dialect), [])
+            if not values:
+                yield line_no, {"__skip__": True}, end, record
+                continue
+            yield line_no, dict(zip(fields, values, strict=False)), end, record
 
     def _to_post(self, row: dict[str, Any], fetched_at: datetime) -> RawPost:
+        if "__skip__" in row:
+            raise _Blank
         if "__error__" in row:
             raise BadRow(row["__error__"])
         mapping = {**_DEFAULT_MAPPING, **self.options.mapping}
@@ -181,11 +273,3 @@ def _is_number(text: str) -> bool:
 
 def _opt_str(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _file_digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(chunk)
-    return sha.hexdigest()
