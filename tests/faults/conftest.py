@@ -3,10 +3,14 @@ socket, so it can drip, lie about lengths, bomb and loop (no network, bounded th
 
 from __future__ import annotations
 
+import json
+import random
 import socket
 import socketserver
 import threading
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -103,3 +107,47 @@ def http_context() -> Callable[..., Any]:
         return SourceContext(**values)
 
     return make
+
+
+# ------------------------------------------------------------------ a small corpus
+
+FILLER = ("morning", "office", "kitchen", "weekend", "delivery", "store", "website", "package",
+          "colour", "price", "handle", "water", "filter", "beans", "milk", "cup", "design",
+          "manual", "warranty", "friend", "family", "garden", "train", "holiday", "neighbour",
+          "evening", "station", "shelf", "counter", "machine", "grinder", "kettle", "Tasse",
+          "Bohnen", "Küche", "Wochenende", "Laden", "Paket", "Preis", "Wasser", "Filter",
+          "Griff", "Farbe", "Büro", "Freund", "Familie", "Garten", "Urlaub", "Abend",
+          "Nachbar", "Regal", "Theke", "Mühle", "Kanne", "Becher")
+GOOD = ("love it, excellent and wonderful", "great quality, really happy",
+        "super, ich bin begeistert und sehr zufrieden", "fantastic, best purchase ever")
+BAD = ("terrible, broken and awful, I want a refund", "worst experience, useless and angry",
+       "furchtbar, kaputt und ärgerlich, nie wieder", "horrible support, totally disappointed")
+
+
+def write_spike_corpus(path: Path) -> int:
+    """30 days of posts about two brands, quiet, then a negative spike on the last days
+    (texts drawn from a seeded vocabulary, so near-duplicate detection keeps them)."""
+    rng = random.Random(14)
+    start = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0) \
+        - timedelta(days=30)
+    rows = []
+    for day in range(30):
+        spike = day >= 27
+        for i in range(20 if spike else 6):
+            negative = (spike and i % 5 != 0) or (not spike and i % 6 == 0)
+            brand = "Brühwerk" if i % 4 == 3 and not spike else "Kaffeekraft"
+            feeling = rng.choice(BAD if negative else GOOD)
+            words = " ".join(rng.sample(FILLER, 9))
+            rows.append({
+                "id": f"d{day:02d}-{i:02d}", "text": f"{brand}: {feeling}. {words}. {feeling}",
+                "created_at": (start + timedelta(days=day, minutes=37 * i)).isoformat(),
+                "author": f"user{rng.randrange(40)}", "community": f"forum-{i % 3}",
+            })
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return len(rows)
+
+
+@pytest.fixture(scope="session")
+def spike_corpus() -> Callable[[Path], int]:
+    """`spike_corpus(path)` writes the JSONL corpus; returns the number of posts."""
+    return write_spike_corpus
