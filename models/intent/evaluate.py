@@ -3,6 +3,8 @@
     python models/intent/evaluate.py                    # rules on intent_eval.tsv
     python models/intent/evaluate.py --file intent_train.tsv
     python models/intent/evaluate.py --compare          # + linear model trained on intent_train.tsv
+    python models/intent/evaluate.py --real             # the real-post set (texts from ../shared)
+    python models/intent/evaluate.py --real --shared DIR
 
 The linear comparison model (TF-IDF word+char n-grams, logistic regression) is trained
 only on `intent_train.tsv`, never on the evaluation file.
@@ -21,6 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
 from pipeline.nlp.intent import INTENT_MODEL, INTENTS, classify_intents  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+from real_posts import DEFAULT_SHARED, RealSetError, read_real_posts  # noqa: E402
 
 
 def read_tsv(path: Path) -> tuple[list[str], list[str], list[str]]:
@@ -73,11 +78,25 @@ def main() -> None:
     ap.add_argument("--file", default=str(HERE / "intent_eval.tsv"))
     ap.add_argument("--compare", action="store_true")
     ap.add_argument("--errors", action="store_true")
+    ap.add_argument("--real", action="store_true",
+                    help="evaluate on intent_real_labels.tsv (texts read from --shared)")
+    ap.add_argument("--shared", default=str(DEFAULT_SHARED),
+                    help="the shared folder holding datasets/ (default: ../shared)")
     args = ap.parse_args()
-    path = Path(args.file)
-    if not path.is_absolute() and not path.exists():
-        path = HERE / path
-    texts, gold, langs = read_tsv(path)
+    if args.real:
+        path = HERE / "intent_real_labels.tsv"
+        try:
+            posts = read_real_posts(Path(args.shared), path)
+        except RealSetError as exc:
+            sys.exit(f"error: {exc}")
+        texts = [p.text for p in posts]
+        gold = [p.label for p in posts]
+        langs = [p.lang for p in posts]
+    else:
+        path = Path(args.file)
+        if not path.is_absolute() and not path.exists():
+            path = HERE / path
+        texts, gold, langs = read_tsv(path)
     systems: list[tuple[str, Callable[[list[str], list[str]], list[str]]]] = [
         (f"rules {INTENT_MODEL[0]} {INTENT_MODEL[1]}",
          lambda t, lg: classify_intents(t, list(lg)))]

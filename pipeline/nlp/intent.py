@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
 
-INTENT_MODEL = ("stimmung-intent", "1.0.0")
+INTENT_MODEL = ("stimmung-intent", "1.1.0")
 INTENTS = ("complaint", "question", "suggestion", "praise", "other")
 MIN_SCORE = 1.0
 
@@ -58,11 +58,20 @@ _DE: list[_Rule] = [
      r"nachgelassen|verspätung|tot|gruselig|blendet|zurückgeschickt|falsch\w*)\b",
      "complaint", 1.0),
     (r"\b(danke für (gar )?nichts|na toll|läuft bei euch|ernsthaft\?|"
-     r"ist es zu viel verlangt|wie kann man|wer hat sich|geht (das|'s|es) nur mir so|"
+     r"wann hört (das|es) (denn )?(endlich )?auf|wie lange (soll|muss|darf) (das|ich) (denn )?noch|"
+     r"wann (kommt|klappt|funktioniert|geht) (das|es|der|die|mein|meine) ?\w* endlich|"
+     r"ist es zu viel verlangt|wie kann man|wer hat sich|geht (das|'s|es) nur mir so,? oder|"
      r"hat noch jemand (das|dieses) problem|noch jemand mit|langsam reicht)",
-     "complaint", 4.0),
+     "rhetoric", 4.0),
     (r"\bbitte (behebt|fixt|fixen|repariert|beheben|reparieren)\b|\bbitte \w+ fixen\b",
      "complaint", 2.5),
+    # "... oder bin ich der Einzige?" closing a post: a weak complaint hint only
+    (r"\b(bin ich (der|die) einzige|geht (das|'s|es) nur mir so)\b", "complaint", 1.0),
+    # thanks in advance closes a request for help: a question, not praise
+    (r"\b(danke|dank) (schon mal|schonmal|im voraus|vorab)\b|\bvielen dank im voraus\b|"
+     r"\bbin (für|über) (jeden|jede|alle) (tipp|tipps|hinweis|hinweise|hilfe|rat)\w* dankbar\b|"
+     r"\bweiß jemand rat\b", "question", 2.0),
+    (r"\b(danke|dank) (schon mal|schonmal|im voraus|vorab)\b", "praise", -1.0),
     (r"^(super|toll|genial|klasse|prima|wunderbar|echt super|na super|"
      r"fünf sterne)\b[,.!: ]", "sarcasm", 1.0),
     # suggestions
@@ -122,9 +131,16 @@ _EN: list[_Rule] = [
      r"rattl\w*|blinding|sent .* back|cuts out|dies|price hike|empty|running out)\b",
      "complaint", 1.0),
     (r"\b(thanks for nothing|is it too much to ask|how do you build|who designed|"
-     r"is it just me|anyone else (having|getting|with)|does anyone else'?s?|"
-     r"nice job,|seriously\?|impressive\.?$|wow, \d+ percent)", "complaint", 4.0),
+     r"when (does|will) (this|it) (ever |finally )?end|how much longer|"
+     r"when will (you|this|it) (ever |finally )|"
+     r"is it just me,? or\b|anyone else (having|getting|with)|does anyone else'?s?|"
+     r"nice job,|seriously\?|impressive\.?$|wow, \d+ percent)", "rhetoric", 4.0),
     (r"\bplease (finally )?(fix|repair|sort out)\b", "complaint", 2.5),
+    (r"\b(is it just me|am i the only one)\b", "complaint", 1.0),
+    (r"\b(thanks|thank you|thx|ty) in advance\b|\bany (tips|help|advice|pointers|input) "
+     r"(is |would be )?(much |greatly )?appreciated\b|\bany (advice|experience with)\b",
+     "question", 2.0),
+    (r"\b(thanks|thank you|thx|ty) in advance\b", "praise", -1.0),
     (r"^(oh great|great|brilliant|fantastic|wonderful|wow|nice|perfect|lovely|"
      r"five stars)\b[,.!: ]", "sarcasm", 1.0),
     (r"\bnothing says\b|\bwho needs\b", "complaint", 2.5),
@@ -176,15 +192,78 @@ _RHETORIC_HINT = re.compile(r"\b(eigentlich|immer|nie|ständig|jedes mal|bei jed
 _GREETING = re.compile(r"^(hallo|hi|hey|moin|servus|hello)( zusammen| all| everyone| leute)?"
                        r"[,!.:]?\s+", re.IGNORECASE)
 _WS = re.compile(r"\s+")
+_SENTENCE = re.compile(r"[^.!?…\n]+[.!?…]*")
+
+# sentence-level questions: an information question anywhere in the post, not only at its
+# start or end ("Bought it last year. When does X usually run sales? Thanks in advance!")
+_WH_DE = (r"^(wie|was|wo|wohin|woher|wann|welche[rsmn]?|wer|wieviel|ab wann|bis wann|"
+          r"gibt es|gibt's|gibts)\b")
+_WH_EN = r"^(how|what|where|when|which|who|whom|is there|are there)\b"
+_YESNO_DE = (r"^(kann|könnt|kennt|weiß|weiss|hat|habt|ist|sind|lohnt|muss|soll|braucht|reicht|"
+             r"passt|funktioniert|gibt|bekommt|liefert|bietet|führt)\b")
+_YESNO_EN = r"^(is|are|does|do|did|can|could|will|would|should|has|have|any|anyone|anybody)\b"
+# what shops are asked about: prices, dates and availability
+_INFO_DE = (r"\b(wie ?viel|was kostet|kostet|kosten|preis\w*|rabatt\w*|angebot\w*|\w*aktion\w*|"
+            r"sale|gutschein\w*|lieferbar|verfügbar|erhältlich|vorrätig|auf lager|lieferzeit\w*|"
+            r"liefertermin|versand\w*|ab wann|bis wann|wie lange|wann|öffnungszeit\w*|geöffnet|"
+            r"termin\w*|datum|uhrzeit|erscheint|erscheinen)\b")
+_INFO_EN = (r"\b(how much|cost|costs|price\w*|pricing|sale|sales|discount\w*|deals?|coupons?|"
+            r"promo\w*|available|availability|in stock|back in stock|ships?|shipping|deliver\w*|"
+            r"when|how long|what time|opening hours|open|release date|launch\w*|restock\w*)\b")
+
+
+def _either(de: str, en: str) -> dict[str, re.Pattern[str]]:
+    return {"de": re.compile(de, re.IGNORECASE), "en": re.compile(en, re.IGNORECASE),
+            "*": re.compile(f"(?:{de})|(?:{en})", re.IGNORECASE)}
+
+
+_WH = _either(_WH_DE, _WH_EN)
+# suggestions phrased as questions are not questions for information
+_PROPOSAL = re.compile(r"^(wie wäre es|wie wärs|wie wär's|was wäre, wenn|was wäre wenn|"
+                       r"wäre es nicht|how about|what about|what if|why not|wouldn'?t it be)\b",
+                       re.IGNORECASE)
+_YESNO = _either(_YESNO_DE, _YESNO_EN)
+_INFO = _either(_INFO_DE, _INFO_EN)
+
+
+def _question_sentences(t: str, lang: str) -> tuple[float, bool]:
+    """Extra question weight from the post's sentences, and whether one asks for
+    prices, dates or availability."""
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(t)]
+    extra, info = 0.0, False
+    for i, sent in enumerate(sentences):
+        if _RHETORIC.search(sent) or _PROPOSAL.search(sent):
+            continue
+        asks = sent.endswith("?")
+        wh = bool(_WH[lang].search(sent))
+        if asks and i < len(sentences) - 1:
+            extra = max(extra, 1.0)  # a question followed by more text
+        if wh and (asks or i == len(sentences) - 1):
+            extra = max(extra, 1.5)
+        if (asks or wh or _YESNO[lang].search(sent)) and _INFO[lang].search(sent):
+            info = True
+    return extra, info
 
 
 def _scores(text: str, lang: str | None) -> dict[str, float]:
-    compiled = _BY_LANG.get((lang or "*").lower()[:2], _BY_LANG["*"])
+    key = (lang or "*").lower()[:2]
+    key = key if key in _BY_LANG else "*"
+    compiled = _BY_LANG[key]
     t = _GREETING.sub("", _WS.sub(" ", text).strip())
-    s = dict.fromkeys((*INTENTS, "sarcasm"), 0.0)
+    s = dict.fromkeys((*INTENTS, "sarcasm", "rhetoric"), 0.0)
     for pattern, cls, weight in compiled.rules:
         if pattern.search(t):
             s[cls] += weight
+    # a rhetorical complaint phrase ("is it too much to ask", "how do you build ...") is
+    # a complaint however it is punctuated
+    s["complaint"] += s.pop("rhetoric")
+    if s["complaint"] < 4.0:
+        extra, info = _question_sentences(t, key)
+        s["question"] += extra
+        # questions about prices, dates or availability are questions
+        # ("When does X usually run sales?")
+        if info:
+            s["question"] += 1.5
     # a suggestion phrased as a question ("why not ...?", "could you add ...?")
     if s["suggestion"] >= 2.0:
         s["question"] = max(0.0, s["question"] - 1.5)
