@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
@@ -14,6 +16,10 @@ from pipeline.records import RawPost
 
 class SourceError(Exception):
     """A source could not be fetched; the message says what failed and what to check."""
+
+
+class BadItem(SourceError):
+    """One item of a source could not be read; it is skipped and the others load."""
 
 
 class PartialFailure(SourceError):
@@ -110,3 +116,64 @@ def _load_builtin_sources() -> None:
         except ModuleNotFoundError as exc:  # a kind whose module is not there yet
             if exc.name != f"pipeline.sources.{module}":
                 raise
+
+
+# ---------------------------------------------------------------- normalising helpers
+# Sources read JSON and HTML from servers they do not control: any field may hold any
+# type, any number any size. These turn such values into what a RawPost holds.
+
+MAX_PAYLOAD_DEPTH = 32  # deeper payload values are cut (a hostile server nests forever)
+
+
+def as_text(value: Any) -> str | None:
+    """A value where a string belongs: strings and numbers as text, a list of them joined,
+    anything else (objects, nesting) dropped."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list | tuple):
+        parts = [p for p in value if isinstance(p, str | int | float) and
+                 not isinstance(p, bool)]
+        return " ".join(str(p) for p in parts) or None
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    """A finite number, or None (booleans, NaN, infinities and text are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:  # an int with hundreds of digits
+        return None
+    return number if math.isfinite(number) else None
+
+
+def epoch_utc(value: Any) -> datetime | None:
+    """Unix seconds as an aware UTC datetime, or None when out of any sane range."""
+    number = as_number(value)
+    if number is None:
+        return None
+    try:
+        return datetime.fromtimestamp(number, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def json_safe(value: Any, depth: int = 0) -> Any:
+    """A JSON-serialisable copy of `value`, cut at MAX_PAYLOAD_DEPTH; non-finite floats
+    and unknown objects become text."""
+    if value is None or isinstance(value, str | bool | int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict | list | tuple) and depth >= MAX_PAYLOAD_DEPTH:
+        return "[nested too deeply]"
+    if isinstance(value, dict):
+        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v, depth + 1) for v in value]
+    return str(value)

@@ -23,10 +23,14 @@ from pydantic import Field
 
 from pipeline.records import RawPost, utcnow
 from pipeline.sources.base import (
+    BadItem,
     Source,
     SourceContext,
     SourceError,
     SourceOptions,
+    as_number,
+    as_text,
+    json_safe,
     register_source,
 )
 from pipeline.sources.http import HttpClient, HttpError
@@ -217,7 +221,13 @@ class DiscourseSource(Source):
             if post_id <= after_post_id or post_id in yielded:
                 continue
             yielded.add(post_id)
-            yield self._to_post(post, topic, by_number, community, fetched_at)
+            try:
+                item = self._to_post(post, topic, by_number, community, fetched_at)
+            except Exception as exc:  # one odd post must not lose the others
+                log.warning("discourse %s: topic %s: post %s skipped (%s: %s)", self.name,
+                            topic_id, post_id, type(exc).__name__, exc)
+                continue
+            yield item
 
     def _to_post(
         self,
@@ -229,31 +239,37 @@ class DiscourseSource(Source):
     ) -> RawPost:
         engagement: dict[str, float] = {}
         likes = post.get("like_count")
-        if likes is None:
-            likes = next((a.get("count") for a in post.get("actions_summary") or []
-                          if a.get("id") == 2 and "count" in a), None)
+        actions = post.get("actions_summary")
+        if likes is None and isinstance(actions, list):
+            likes = next((a.get("count") for a in actions
+                          if isinstance(a, dict) and a.get("id") == 2 and "count" in a), None)
         for metric, value in (("score", post.get("score")), ("likes", likes),
                               ("reads", post.get("reads")),
                               ("reply_count", post.get("reply_count"))):
-            if isinstance(value, int | float) and not isinstance(value, bool):
-                engagement[metric] = float(value)
+            number = as_number(value)
+            if number is not None:
+                engagement[metric] = number
         parent = by_number.get(post.get("reply_to_post_number"))
         slug = topic.get("slug") or post.get("topic_slug") or "-"
         number = post.get("post_number")
         url = f"{self.base}/t/{slug}/{topic.get('id')}" + (f"/{number}" if number else "")
         created = _parse_time(post.get("created_at"))
-        payload = dict(post)
+        payload = json_safe(dict(post))
         if created is None:
             payload["date_fallback"] = True
+        post_id = as_text(post.get("id"))
+        if not post_id:
+            raise BadItem(f"discourse {self.name}: a post without an id in topic "
+                          f"{as_text(topic.get('id'))}")
         return RawPost(
             source=self.name,
-            external_id=f"post:{post['id']}",
-            body=post.get("cooked") or "",
+            external_id=f"post:{post_id}"[:200],
+            body=as_text(post.get("cooked")) or "",
             created_at=created or fetched_at,
             url=url,
-            author=post.get("username"),
+            author=as_text(post.get("username")),
             community=community,
-            title=topic.get("title"),
+            title=as_text(topic.get("title")),
             engagement=engagement,
             parent_id=f"post:{parent}" if parent is not None else None,
             fetched_at=fetched_at,

@@ -25,7 +25,15 @@ from urllib.parse import urljoin, urlsplit
 import feedparser
 
 from pipeline.records import RawPost, utcnow
-from pipeline.sources.base import Source, SourceError, SourceOptions, register_source
+from pipeline.sources.base import (
+    MAX_PAYLOAD_DEPTH,
+    Source,
+    SourceError,
+    SourceOptions,
+    as_text,
+    json_safe,
+    register_source,
+)
 from pipeline.sources.http import HttpClient
 
 log = logging.getLogger(__name__)
@@ -156,7 +164,7 @@ def _json_feed(
     ):
         raise FeedError(f"feed {url} is JSON but not a JSON Feed (no jsonfeed.org version)")
     host = urlsplit(url).hostname or url
-    feed_title = _text(data.get("title")) or host
+    feed_title = as_text(data.get("title")) or host
     items = data.get("items") or []
     for index, item in enumerate(items if isinstance(items, list) else []):
         if options.max_entries is not None and index >= options.max_entries:
@@ -175,8 +183,8 @@ def _json_feed(
 def _json_item(item: dict[str, Any], source: str, url: str, options: FeedOptions,
                fetched_at: datetime, host: str, feed_title: str) -> RawPost:
     """One JSON Feed item; every field is checked for its type (JSON can hold any)."""
-    body = (_text(item.get("content_html")) or _text(item.get("content_text"))
-            or _text(item.get("summary")) or "")
+    body = (as_text(item.get("content_html")) or as_text(item.get("content_text"))
+            or as_text(item.get("summary")) or "")
     link = item.get("url") or item.get("external_url")
     link = urljoin(url, link) if isinstance(link, str) else None
     created, fallback = None, True
@@ -187,13 +195,13 @@ def _json_item(item: dict[str, Any], source: str, url: str, options: FeedOptions
             break
     authors = item.get("authors") or ([item["author"]] if item.get("author") else [])
     authors = authors if isinstance(authors, list) else []
-    author = next((_text(a.get("name")) for a in authors if isinstance(a, dict)), None)
+    author = next((as_text(a.get("name")) for a in authors if isinstance(a, dict)), None)
     tags = item.get("tags") or []
     tags = tags if isinstance(tags, list) else []
     if options.community:
         community = options.community
     elif options.community_from == "category" and tags:
-        community = _text(tags[0]) or feed_title
+        community = as_text(tags[0]) or feed_title
     elif options.community_from == "host":
         community = host
     else:
@@ -202,10 +210,10 @@ def _json_item(item: dict[str, Any], source: str, url: str, options: FeedOptions
     payload["enclosures"] = payload.get("attachments", [])
     if fallback:
         payload["date_fallback"] = True
-    title = _text(item.get("title"))
+    title = as_text(item.get("title"))
     return RawPost(
         source=source,
-        external_id=(_text(item.get("id")) or link or _digest(title or "", body))[:500],
+        external_id=(as_text(item.get("id")) or link or _digest(title or "", body))[:500],
         body=body,
         created_at=created or fetched_at,
         url=link,
@@ -215,22 +223,6 @@ def _json_item(item: dict[str, Any], source: str, url: str, options: FeedOptions
         fetched_at=fetched_at,
         payload=payload,
     )
-
-
-def _text(value: Any) -> str | None:
-    """A JSON value where a string belongs: strings and numbers as text, a list of them
-    joined, anything else (objects, nesting) dropped."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, list):
-        parts = [p for p in value if isinstance(p, str | int | float) and
-                 not isinstance(p, bool)]
-        return " ".join(str(p) for p in parts) or None
-    return None
 
 
 def _iso_utc(value: Any) -> datetime | None:
@@ -310,9 +302,6 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-MAX_PAYLOAD_DEPTH = 32  # deeper payload values are cut (a hostile feed nests forever)
-
-
 def _json_safe(value: Any, depth: int = 0) -> Any:
     if isinstance(value, time.struct_time):
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).isoformat()
@@ -322,6 +311,4 @@ def _json_safe(value: Any, depth: int = 0) -> Any:
         return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_json_safe(v, depth + 1) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
+    return json_safe(value)

@@ -39,7 +39,14 @@ from typing import Any, BinaryIO, Literal
 from pydantic import Field
 
 from pipeline.records import RawPost, utcnow
-from pipeline.sources.base import Source, SourceError, SourceOptions, register_source
+from pipeline.sources.base import (
+    Source,
+    SourceError,
+    SourceOptions,
+    as_number,
+    json_safe,
+    register_source,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +178,8 @@ class FileSource(Source):
                     return  # an unfinished last line: read it next time
                 log.warning("file %s line %d is not JSON: %s", path, line_no, exc)
                 value = {"__error__": f"not JSON ({exc.msg})"}
+            except RecursionError:
+                value = {"__error__": "JSON nested too deeply"}
             offset = end
             row = value if isinstance(value, dict) else {"__error__": "not an object"}
             yield line_no, row, end, raw
@@ -230,9 +239,11 @@ class FileSource(Source):
         engagement: dict[str, float] = {}
         for metric, column in self.options.engagement.items():
             try:
-                engagement[metric] = float(row[column])
-            except (KeyError, TypeError, ValueError):
+                number = as_number(float(row[column]))
+            except (KeyError, TypeError, ValueError, OverflowError):
                 continue
+            if number is not None:
+                engagement[metric] = number
         community = self.options.community or col("community")
         return RawPost(
             source=self.name,
@@ -246,14 +257,18 @@ class FileSource(Source):
             engagement=engagement,
             parent_id=_opt_str(col("parent_id")),
             fetched_at=fetched_at,
-            payload=dict(row),
+            payload=json_safe(dict(row)),
         )
 
 
 def parse_timestamp(value: Any) -> datetime:
     """ISO 8601 (naive means UTC) or Unix seconds, as an aware UTC datetime."""
     if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):  # NaN, inf, year 300,000
+            raise BadRow(f"unreadable date {str(value)[:40]!r} (Unix seconds out of "
+                         "range)") from None
     try:
         parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:

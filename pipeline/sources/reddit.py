@@ -16,21 +16,26 @@ up to `max_rate_limit_wait_s` in total per run, then gives up with a `SourceErro
 from __future__ import annotations
 
 import logging
+import math
 import os
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pydantic import Field, field_validator
 
 from pipeline.records import RawPost, utcnow
 from pipeline.sources.base import (
+    MAX_PAYLOAD_DEPTH,
     PartialFailure,
     Source,
     SourceContext,
     SourceError,
     SourceOptions,
+    as_number,
+    as_text,
+    epoch_utc,
     register_source,
 )
 from pipeline.sources.http import parse_retry_after
@@ -259,7 +264,7 @@ class RedditSource(Source):
                 if submission is None:
                     break
                 data = vars(submission)
-                created = float(data.get("created_utc") or 0.0)
+                created = as_number(data.get("created_utc")) or 0.0
                 fullname = f"t3_{data.get('id')}"
                 if newest_before and created < newest_before - OVERLAP_S:
                     if sorted_new:
@@ -370,26 +375,26 @@ def brand_query(name: str, aliases: tuple[str, ...] | list[str]) -> str:
 def submission_to_post(submission: Any, source: str) -> RawPost:
     """A praw Submission as a RawPost (no lazy fetch: only what the listing carried)."""
     data = vars(submission)
-    body, removed = _body(data.get("selftext") or "")
+    body, removed = _body(as_text(data.get("selftext")) or "")
     engagement: dict[str, float] = {}
     for metric, field in (("score", "score"), ("comments", "num_comments"),
                           ("upvote_ratio", "upvote_ratio")):
-        value = data.get(field)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            engagement[metric] = float(value)
+        value = as_number(data.get(field))
+        if value is not None:
+            engagement[metric] = value
     payload = praw_payload(data)
     if removed:
         payload["body_removed"] = removed
-    permalink = data.get("permalink") or f"/comments/{data.get('id')}/"
+    permalink = as_text(data.get("permalink")) or f"/comments/{data.get('id')}/"
     return RawPost(
         source=source,
-        external_id=f"t3_{data.get('id')}",
+        external_id=f"t3_{as_text(data.get('id'))}"[:200],
         body=body,
         created_at=_utc(data.get("created_utc")),
         url=PUBLIC_URL + permalink,
         author=_author(data.get("author")),
         community=_community(data.get("subreddit")),
-        title=data.get("title"),
+        title=as_text(data.get("title")),
         engagement=engagement,
         payload=payload,
     )
@@ -398,27 +403,27 @@ def submission_to_post(submission: Any, source: str) -> RawPost:
 def comment_to_post(comment: Any, source: str, submission: Any | None = None) -> RawPost:
     """A praw Comment as a RawPost; its parent is the submission or comment fullname."""
     data = vars(comment)
-    body, removed = _body(data.get("body") or "")
+    body, removed = _body(as_text(data.get("body")) or "")
     engagement: dict[str, float] = {}
-    score = data.get("score")
-    if isinstance(score, int | float) and not isinstance(score, bool):
-        engagement["score"] = float(score)
+    score = as_number(data.get("score"))
+    if score is not None:
+        engagement["score"] = score
     payload = praw_payload(data)
     if removed:
         payload["body_removed"] = removed
     community = _community(data.get("subreddit"))
     if community is None and submission is not None:
         community = _community(vars(submission).get("subreddit"))
-    permalink = data.get("permalink")
+    permalink = as_text(data.get("permalink"))
     if not permalink:
-        link = str(data.get("link_id") or "")
+        link = as_text(data.get("link_id")) or ""
         if not link and submission is not None:
             link = f"t3_{vars(submission).get('id')}"
         sub = (community or "r/reddit").removeprefix("r/")
         permalink = f"/r/{sub}/comments/{link.removeprefix('t3_')}/_/{data.get('id')}/"
     return RawPost(
         source=source,
-        external_id=f"t1_{data.get('id')}",
+        external_id=f"t1_{as_text(data.get('id'))}"[:200],
         body=body,
         created_at=_utc(data.get("created_utc")),
         url=PUBLIC_URL + permalink,
@@ -426,7 +431,7 @@ def comment_to_post(comment: Any, source: str, submission: Any | None = None) ->
         community=community,
         title=None,
         engagement=engagement,
-        parent_id=data.get("parent_id"),
+        parent_id=as_text(data.get("parent_id")),
         payload=payload,
     )
 
@@ -441,13 +446,17 @@ def praw_payload(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _json_safe(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+def _json_safe(value: Any, depth: int = 0) -> Any:
+    if value is None or isinstance(value, str | int | bool):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict | list | tuple) and depth >= MAX_PAYLOAD_DEPTH:
+        return "[nested too deeply]"
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [_json_safe(v, depth + 1) for v in value]
     # praw objects: Redditor -> name, Subreddit -> display_name, others -> str()
     for attr in ("display_name", "name"):
         inner = vars(value).get(attr) if hasattr(value, "__dict__") else None
@@ -467,22 +476,22 @@ def _author(author: Any) -> str | None:
     if author is None:
         return None
     name = vars(author).get("name") if hasattr(author, "__dict__") else author
-    if not name or str(name) == "[deleted]":
+    name = as_text(name)
+    if not name or name == "[deleted]":
         return None
-    return str(name)
+    return name
 
 
 def _community(subreddit: Any) -> str | None:
     if subreddit is None:
         return None
     name = vars(subreddit).get("display_name") if hasattr(subreddit, "__dict__") else subreddit
+    name = as_text(name)
     return f"r/{name}" if name else None
 
 
 def _utc(value: Any) -> datetime:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return datetime.fromtimestamp(float(value), tz=UTC)
-    return utcnow()
+    return epoch_utc(value) or utcnow()
 
 
 def _strip_r(name: str) -> str:
