@@ -14,7 +14,6 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -133,17 +132,18 @@ def _load(config: Path | None) -> Config:
 
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int], None]]:
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                  TextColumn("{task.completed} posts"), TimeElapsedColumn(),
-                  console=err, transient=False, disable=not err.is_terminal) as bar:
-        tasks: dict[str, Any] = {}
+    """Bars per stage on a terminal; plain progress lines on stderr otherwise."""
+    from pipeline.progress import PlainProgress, RichProgress
 
-        def advance(stage: str, n: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=None)
-            bar.advance(tasks[stage], n)
-
-        yield advance
+    if err.is_terminal:
+        with RichProgress(err) as bars:
+            yield bars
+        return
+    lines = PlainProgress(lambda line: err.print(line, highlight=False, soft_wrap=True))
+    try:
+        yield lines
+    finally:
+        lines.close()
 
 
 # --------------------------------------------------------------------------- setup + run

@@ -22,6 +22,7 @@ from pipeline.nlp.problem_store import ProblemSession, analyze_problems
 from pipeline.nlp.profiles import resolve_profile
 from pipeline.nlp.sentiment import load_backend
 from pipeline.nlp.sentiment.base import SentimentBackend
+from pipeline.progress import announce_total
 from pipeline.records import Mention, Post, RawPost, as_date, post_key, utcnow
 from pipeline.redact import redact
 from pipeline.reputation.alerts import AlertRecord, evaluate_alerts, notify_pending
@@ -269,6 +270,11 @@ def analyze(
     with timed("analyze.dedup_seed"):
         _load_recent_hashes(engine, enricher)
     problems = ProblemSession(resolve_profile(config).text_encoder)
+    with engine.connect() as conn:
+        announce_total(progress, "analyze", int(conn.execute(
+            select(func.count()).select_from(raw_post)
+            .outerjoin(post, post.c.post_id == raw_post.c.post_id)
+            .where(post.c.post_id.is_(None))).scalar() or 0))
     result = AnalyzeResult()
     last: tuple[Any, str] | None = None
     size = config.warehouse.batch_size
@@ -469,9 +475,9 @@ def run(engine: Engine, config: Config, *, progress: Progress = no_progress,
         # every day that received posts since the last pass, in this run or one that
         # crashed before its aggregate (dirty days, recorded with the posts)
         with timed("aggregate"):
-            rows = aggregate_dirty(engine, config, backend=backend)
+            rows = aggregate_dirty(engine, config, backend=backend, progress=progress)
         with timed("alert"):
-            alerts = alert_dirty(engine, config, backend=backend)
+            alerts = alert_dirty(engine, config, backend=backend, progress=progress)
         status = "partial" if collected.failed else "ok"
         return RunResult(run_id, collected, analyzed, rows, alerts)
     finally:
@@ -479,29 +485,38 @@ def run(engine: Engine, config: Config, *, progress: Progress = no_progress,
 
 
 def aggregate_dirty(engine: Engine, config: Config,
-                    *, backend: SentimentBackend | None = None) -> int:
+                    *, backend: SentimentBackend | None = None,
+                    progress: Progress = no_progress) -> int:
     """Recompute the metrics of every day that received (or lost) posts since the last
     pass, whichever run loaded them: a crash between analyze and aggregate heals here."""
     with engine.connect() as conn:
         todo = state.dirty_days(conn, "aggregate")
-    rows = sum(aggregate(engine, config, start, end, backend=backend)
-               for start, end in todo.ranges())
+    ranges = list(todo.ranges())
+    announce_total(progress, "aggregate (days)", sum((e - s).days + 1 for s, e in ranges))
+    rows = 0
+    for start, end in ranges:
+        rows += aggregate(engine, config, start, end, backend=backend)
+        progress("aggregate (days)", (end - start).days + 1)
     with engine.begin() as conn:
         state.clear_dirty(conn, todo)
     return rows
 
 
 def alert_dirty(engine: Engine, config: Config,
-                *, backend: SentimentBackend | None = None) -> list[AlertRecord]:
+                *, backend: SentimentBackend | None = None,
+                progress: Progress = no_progress) -> list[AlertRecord]:
     """Evaluate the alert rules on every day aggregated since the last alert pass, then
     send what is pending."""
     with engine.connect() as conn:
         todo = state.dirty_days(conn, "alert")
     name, version = model_identity(config, backend)
     created: list[AlertRecord] = []
-    for start, end in todo.ranges():
+    ranges = list(todo.ranges())
+    announce_total(progress, "alert (days)", sum((e - s).days + 1 for s, e in ranges))
+    for start, end in ranges:
         with engine.begin() as conn:
             created += evaluate_alerts(conn, config, name, version, start, end)
+        progress("alert (days)", (end - start).days + 1)
     with engine.begin() as conn:
         state.clear_dirty(conn, todo)
     notify_pending(engine, config)
