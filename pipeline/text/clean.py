@@ -125,6 +125,10 @@ def _pieces_lxml(text: str) -> list[str]:
 
     parser = etree.HTMLParser(recover=True, no_network=True, remove_comments=True, remove_pis=True)
     root = etree.fromstring(text, parser)
+    if any("depth" in str(e.message).lower() for e in parser.error_log):
+        # libxml2 stops building the tree 256 elements deep and drops the rest: the
+        # html.parser fallback reads any depth (its walk below is iterative)
+        raise ValueError("HTML nested deeper than libxml2 reads")
     out: list[str] = []
     if root is None:
         return out

@@ -547,7 +547,9 @@ class _Parser:
             after = self.take()
             negations += 1
         node = self.near_expr(after)
-        return Not(node) if negations % 2 else node
+        if negations % 2 == 0:
+            return node
+        return node.child if isinstance(node, Not) else Not(node)  # NOT (NOT x) is x
 
     def near_expr(self, after: _Tok | None) -> Node:
         left_pos = self.peek().pos
