@@ -32,22 +32,10 @@ lint: venv-all
 bench: venv
 	@$(BIN)/python bench/pipeline.py
 
-AIRFLOW_HOME ?= $(PWD)/build/airflow
-AIRFLOW_ENV := AIRFLOW_HOME=$(AIRFLOW_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(PWD)/dags \
-	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__HOST=127.0.0.1 \
-	AIRFLOW__CORE__PARALLELISM=4 AIRFLOW__CORE__MAX_ACTIVE_TASKS_PER_DAG=4 \
-	STIMMUNG_CONFIG=$(PWD)/examples/stimmung.yaml
-
-## airflow: run Airflow (standalone, 127.0.0.1:8080) with the stimmung DAGs and the example config
+## airflow: Airflow standalone (127.0.0.1:8080) running the DAGs on the demo data (.ci/airflow.sh);
+## everything it writes (warehouse, key, reports, Airflow's DB) goes under build/airflow
 airflow: venv-all
-	@mkdir -p $(AIRFLOW_HOME)
-	@$(AIRFLOW_ENV) $(BIN)/airflow db migrate >/dev/null
-	@for kind in feed file reddit discourse html; do \
-	  slots=$$([ $$kind = reddit ] && echo 1 || echo 2); \
-	  $(AIRFLOW_ENV) $(BIN)/airflow pools set stimmung_$$kind $$slots "stimmung $$kind sources" >/dev/null; \
-	done
-	@echo "Airflow UI: http://127.0.0.1:8080  (user admin, password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated)"
-	@$(AIRFLOW_ENV) PATH=$(PWD)/$(BIN):$$PATH $(BIN)/airflow standalone
+	@./.ci/airflow.sh
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
