@@ -51,6 +51,7 @@ PROBLEM_MODEL_VERSION = "2.0.0"
 DEFAULT_ENCODER = "hashed"
 EXAMPLES = 3
 MAX_PENDING = 1000  # pending posts kept per brand (newest first)
+REGION_NEIGHBOURS = 8  # pool neighbours per new post that may found a problem with it
 
 
 def problem_model(encoder: TextEncoder | str = DEFAULT_ENCODER) -> tuple[str, str]:
@@ -317,7 +318,11 @@ class ProblemModel:
         seeds = near.sum(axis=1) >= self.min_size  # counts the post itself
         if not seeds.any():
             return []
-        region = np.flatnonzero(near[seeds].any(axis=0))
+        # each seed's closest neighbours (bounded, so the clustering stays small)
+        sims_new = np.where(near[seeds], x[new_idx[seeds]] @ x.T, -np.inf)
+        k = min(REGION_NEIGHBOURS, sims_new.shape[1])
+        top = np.argpartition(-sims_new, k - 1, axis=1)[:, :k]
+        region = np.unique(top[np.isfinite(np.take_along_axis(sims_new, top, axis=1))])
         sub = x[region]
         labels = _average_linkage(sub @ sub.T, self.create_threshold)
         assigned: list[Assignment] = []
