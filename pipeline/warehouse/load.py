@@ -1,16 +1,26 @@
-"""Idempotent bulk upserts: executemany ON CONFLICT on SQLite, COPY + merge on PostgreSQL."""
+"""Idempotent bulk upserts: executemany ON CONFLICT on SQLite, COPY + merge on PostgreSQL.
+
+SQLite: one prepared `INSERT ... ON CONFLICT` run with the driver's `executemany` over
+plain tuples (values converted by each column type's own SQLAlchemy bind processor, so
+rows are stored exactly as an ORM/Core insert stores them, without Core's per-row
+statement machinery). PostgreSQL: the batch is `COPY`-ed into a temporary staging table
+(created once per connection) and merged with one `INSERT ... SELECT ... ON CONFLICT`
+that also empties the staging table, so a batch costs two round trips.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, text
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import JSON, Connection, Table, event, text
+from sqlalchemy.dialects import postgresql
 
 log = logging.getLogger(__name__)
+
+_STAGED = "stimmung_staging_tables"  # per DBAPI connection: staging tables created
 
 
 def upsert(
@@ -36,9 +46,39 @@ def upsert(
     columns = list(batch[0].keys())
     if conn.dialect.name == "postgresql":
         _copy_merge(conn, table, batch, columns, keys, update or ())
+    elif conn.dialect.name == "sqlite":
+        _sqlite_executemany(conn, table, batch, columns, keys, update or ())
     else:
         _insert_on_conflict(conn, table, batch, keys, update or ())
     return len(batch)
+
+
+def _conflict_clause(keys: Sequence[str], update: Sequence[str]) -> str:
+    conflict = ", ".join(f'"{k}"' for k in keys)
+    if update:
+        return f"ON CONFLICT ({conflict}) DO UPDATE SET " + ", ".join(
+            f'"{c}" = excluded."{c}"' for c in update)
+    return f"ON CONFLICT ({conflict}) DO NOTHING"
+
+
+def _sqlite_executemany(
+    conn: Connection,
+    table: Table,
+    rows: list[Mapping[str, Any]],
+    columns: list[str],
+    keys: list[str],
+    update: Sequence[str],
+) -> None:
+    dialect = conn.dialect
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    col_list = ", ".join(f'"{c}"' for c in columns)
+    sql = (f'INSERT INTO "{table.name}" ({col_list}) VALUES '
+           f'({", ".join("?" for _ in columns)}) {_conflict_clause(keys, update)}')
+    params = [tuple(value if proc is None else proc(value)
+                    for value, proc in zip((row[c] for c in columns), processors, strict=True))
+              for row in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def _insert_on_conflict(
@@ -48,8 +88,7 @@ def _insert_on_conflict(
     keys: list[str],
     update: Sequence[str],
 ) -> None:
-    insert = sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
-    stmt = insert(table)
+    stmt = postgresql.insert(table)
     if update:
         stmt = stmt.on_conflict_do_update(
             index_elements=keys, set_={c: stmt.excluded[c] for c in update}
@@ -57,6 +96,25 @@ def _insert_on_conflict(
     else:
         stmt = stmt.on_conflict_do_nothing(index_elements=keys)
     conn.execute(stmt, rows)
+
+
+def _forget_staging(conn: Connection) -> None:
+    conn.connection.info.pop(_STAGED, None)
+
+
+def _staging_table(conn: Connection, table: Table) -> str:
+    """The session's temporary staging table for `table` (created once per connection)."""
+    name = f"_load_{table.name}"
+    if not event.contains(conn.engine, "rollback", _forget_staging):
+        # a rolled-back transaction may have undone the CREATE: create again next time
+        event.listen(conn.engine, "rollback", _forget_staging)
+    created: set[str] = conn.connection.info.setdefault(_STAGED, set())
+    if name not in created:
+        conn.execute(text(f'CREATE TEMP TABLE IF NOT EXISTS "{name}" (LIKE "{table.name}") '
+                          "ON COMMIT DELETE ROWS"))
+        conn.execute(text(f'TRUNCATE "{name}"'))
+        created.add(name)
+    return name
 
 
 def _copy_merge(
@@ -67,27 +125,26 @@ def _copy_merge(
     keys: list[str],
     update: Sequence[str],
 ) -> None:
-    """COPY the batch into a temporary table, then merge it with one INSERT ... SELECT."""
-    tmp = f"_load_{table.name}"
+    """COPY the batch into the staging table, then merge it and empty the staging table
+    in one round trip."""
+    tmp = _staging_table(conn, table)
     col_list = ", ".join(f'"{c}"' for c in columns)
-    conn.execute(text(f'CREATE TEMP TABLE IF NOT EXISTS "{tmp}" (LIKE "{table.name}") '
-                      "ON COMMIT DELETE ROWS"))
-    conn.execute(text(f'TRUNCATE "{tmp}"'))
     json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
+    dumps = json.dumps
+    plain = [c for c in columns if c not in json_cols]
     with dbapi.cursor() as cursor, cursor.copy(f'COPY "{tmp}" ({col_list}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(
-                [json.dumps(row[c]) if c in json_cols and row[c] is not None else row[c]
-                 for c in columns]
-            )
-    conflict = ", ".join(f'"{k}"' for k in keys)
-    if update:
-        action = "DO UPDATE SET " + ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update)
-    else:
-        action = "DO NOTHING"
-    conn.execute(text(
+        if len(plain) == len(columns):
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        else:
+            is_json = [c in json_cols for c in columns]
+            for row in rows:
+                copy.write_row([dumps(row[c]) if j and row[c] is not None else row[c]
+                                for c, j in zip(columns, is_json, strict=True)])
+    # no parameters: psycopg sends both statements in one simple-protocol round trip
+    conn.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({col_list}) SELECT {col_list} FROM "{tmp}" '
-        f"ON CONFLICT ({conflict}) {action}"
-    ))
+        f'{_conflict_clause(keys, update)}; DELETE FROM "{tmp}"'
+    )
