@@ -212,7 +212,10 @@ class DiscourseSource(Source):
             batch = missing[start:start + size]
             data = self._get_json(f"/t/{topic_id}/posts.json", {"post_ids[]": batch})
             posts.extend((data.get("post_stream") or {}).get("posts") or [])
-        by_number = {p.get("post_number"): int(p["id"]) for p in posts}
+        posts = [{**p, "id": _int(p.get("id"))} for p in posts if isinstance(p, dict)
+                 and _int(p.get("id")) is not None]  # a post without a usable id is skipped
+        by_number = {p["post_number"]: p["id"] for p in posts
+                     if isinstance(p.get("post_number"), int)}
         community = self._community(topic)
         fetched_at = utcnow()
         yielded: set[int] = set()
@@ -249,7 +252,8 @@ class DiscourseSource(Source):
             number = as_number(value)
             if number is not None:
                 engagement[metric] = number
-        parent = by_number.get(post.get("reply_to_post_number"))
+        reply_to = post.get("reply_to_post_number")
+        parent = by_number.get(reply_to) if isinstance(reply_to, int) else None
         slug = topic.get("slug") or post.get("topic_slug") or "-"
         number = post.get("post_number")
         url = f"{self.base}/t/{slug}/{topic.get('id')}" + (f"/{number}" if number else "")
@@ -364,6 +368,16 @@ def _next_page(more_topics_url: str | None, page: int) -> int:
         if values and values[0].isdigit() and int(values[0]) > page:
             return int(values[0])
     return page + 1
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit() and len(value) < 20:
+        return int(value)
+    return None
 
 
 def _parse_time(value: Any) -> datetime | None:

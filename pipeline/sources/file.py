@@ -193,8 +193,13 @@ class FileSource(Source):
         offset = handle.tell()
         handle.seek(0)
         header_raw = handle.readline()
-        fields = next(csv.reader([header_raw.decode(enc).lstrip("\ufeff")], dialect=dialect),
-                      [])
+        try:
+            header = header_raw.decode(enc)
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"file source {self.name}: the header of {path} is not {enc} "
+                              f"(byte 0x{header_raw[exc.start]:02x} at offset {exc.start}); "
+                              "set options.encoding") from None
+        fields = next(csv.reader([header.lstrip("\ufeff")], dialect=dialect), [])
         if offset == 0:
             offset = len(header_raw)
             line_no = 1
