@@ -25,8 +25,8 @@ _FREE_NAMES = (
     r"|access[_-]key|private[_-]key|client[_-]secret)"
 )
 _USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@?#'\"<>]+@")
-_VALUE = r"(=|%3D)([^&#\s'\"<>;,]*)"
-_PARAM = re.compile(rf"(?i)(?<=[?&;#])({_SECRET_NAMES}){_VALUE}")
+_VALUE = r"(=|%3D)((?:(?!%26)[^&#\s'\"<>;,])*)"
+_PARAM = re.compile(rf"(?i)(?:(?<=[?&;#])|(?<=%3F)|(?<=%26))({_SECRET_NAMES}){_VALUE}")
 _FREE = re.compile(rf"(?i)(?<![a-z0-9_?&;#-])({_FREE_NAMES}){_VALUE}")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
 
