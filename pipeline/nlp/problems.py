@@ -123,16 +123,24 @@ class Problem:
 
     @property
     def label(self) -> str:
-        """Human-readable label: the three strongest terms / phrases."""
-        top = sorted(self.terms.items(), key=lambda kv: (-kv[1], kv[0]))
-        chosen: list[str] = []
-        for term, _ in top:
-            if any(term in c or c in term for c in chosen):
-                continue
-            chosen.append(term)
-            if len(chosen) == 3:
-                break
-        return " · ".join(chosen) or self.problem_id
+        """What a brand manager reads beside the examples: of the strongest key phrases,
+        the one found in most of the examples shown (ties: the stronger), then a second
+        one for the examples the first misses; the problem id when there are none."""
+        top = [t for t, _ in sorted(self.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:20]]
+        if not top:
+            return self.problem_id
+        texts = [str(e.get("text", "")).lower() for e in self.examples]
+        covers = {t: {i for i, text in enumerate(texts) if _phrase_in(t, text)} for t in top}
+        first = max(top, key=lambda t: len(covers[t]))  # max keeps the first (strongest) tie
+        missed = set(range(len(texts))) - covers[first]
+        others = [t for t in top if t not in first and first not in t and covers[t]]
+        # a second phrase: one for the examples the first misses, else the next that fits
+        # as many examples as possible (at least half)
+        wanted = missed or set(range(len(texts)))
+        second = max(others, key=lambda t: len(covers[t] & wanted), default=None)
+        if second and 2 * len(covers[second] & wanted) >= len(wanted):
+            return f"{first} · {second}"
+        return first
 
 
 @dataclass(slots=True)
@@ -387,6 +395,11 @@ class ProblemModel:
             result.merges.append(Merge(gone.problem_id, keep.problem_id, round(sim, 4), today))
             log.info("merged problem %s into %s (similarity %.2f)", gone.problem_id,
                      keep.problem_id, sim)
+
+
+def _phrase_in(phrase: str, text: str) -> bool:
+    """Every word of a (lemmatised) phrase occurs in the text, inflected or not."""
+    return all(word[: max(4, len(word) - 2)] in text for word in phrase.split())
 
 
 def _average_linkage(sims: np.ndarray, threshold: float) -> np.ndarray:

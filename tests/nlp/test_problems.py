@@ -5,7 +5,13 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-from pipeline.nlp.problems import ProblemModel, ProblemPost, cluster_texts, default_k
+from pipeline.nlp.problems import (
+    ProblemModel,
+    ProblemPost,
+    _phrase_in,
+    cluster_texts,
+    default_k,
+)
 
 D0 = date(2026, 10, 1)
 TOPICS = {
@@ -55,7 +61,12 @@ def test_problems_are_created_from_tens_of_posts_with_labels_and_examples() -> N
         members = {a.post_id.split("-")[0] for a in res.assignments
                    if a.problem_id == prob.problem_id}
         assert len(members) == 1  # pure clusters
-        assert len(prob.examples) == 3 and prob.label and " · " in prob.label
+        assert len(prob.examples) == 3 and prob.label
+        # every example shown beside the label contains one of its phrases (a problem
+        # reported in two languages gets a phrase per language)
+        phrases = prob.label.split(" · ")
+        assert all(any(_phrase_in(ph, e["text"].lower()) for ph in phrases)
+                   for e in prob.examples), (prob.label, prob.examples)
     labels = " ".join(p.label for p in model.active())
     assert "mahlwerk" in labels or "grinder" in labels
     assert "entkalkungswarnung" in labels or "firmware" in labels
