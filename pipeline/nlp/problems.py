@@ -22,7 +22,7 @@ Two entry points:
 The encoder's name and version are part of the problem model version
 (`problem_model(encoder)`), so problems of different encoders never mix. The default
 encoder, `hashed`, projects character n-grams of content lemmas (robust to German
-compounds, typos and inflection, language-agnostic, no torch) to 512 dimensions. See
+compounds, typos and inflection, language-agnostic, no torch) to 2048 dimensions. See
 `pipeline/evaluation/topics.py` for the measured alternatives (MiniLM).
 """
 

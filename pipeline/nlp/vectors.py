@@ -8,7 +8,7 @@ Encoders register a factory under a name (`register_text_encoder`); the bundled 
   `HASHED_DIM` dense dimensions with a fixed-seed sparse random projection (each hashed
   feature adds +-1/sqrt(s) to `s` = 4 output dimensions). Cosines are kept in
   expectation (Johnson-Lindenstrauss); the noise on the cosine of unrelated posts is
-  about 1/sqrt(dim) = 0.044, far below the problem thresholds (0.28-0.30). Needs only
+  about 1/sqrt(dim) = 0.02, far below the problem thresholds (0.28-0.30). Needs only
   scikit-learn and spaCy (for lemmas, see `pipeline.nlp.keyphrases`).
 
 A text without content words encodes to the zero vector.
@@ -25,7 +25,7 @@ import numpy as np
 __all__ = ["HASHED_DIM", "HashedEncoder", "TextEncoder", "load_text_encoder",
            "register_text_encoder", "text_encoders"]
 
-HASHED_DIM = 512
+HASHED_DIM = 2048
 _HASHED_FEATURES = 2**18
 _PROJECTION_NONZEROS = 4
 _SEED = 20260101
