@@ -89,6 +89,7 @@ raw_post = Table(
     Column("payload", Json),
     Column("fetched_at", TS, nullable=False),
     UniqueConstraint("source", "external_id", name="uq_raw_post_source_external_id"),
+    Index("ix_raw_post_created_at_post_id", "created_at", "post_id"),
 )
 
 author = Table(
