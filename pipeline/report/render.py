@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from babel.numbers import format_compact_decimal
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from pipeline.report import charts, i18n
 from pipeline.report.charts import fmt_int
@@ -1326,9 +1326,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
+    # messages are plain text: escaped here (``n < 5`` becomes ``n &lt; 5``), then Jinja
+    # fills in the (escaped) values
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        lambda message: i18n.current().translations.gettext(message),
-        lambda singular, plural, n: i18n.current().translations.ngettext(singular, plural, n),
+        lambda message: escape(i18n.current().translations.gettext(message)),
+        lambda singular, plural, n: escape(
+            i18n.current().translations.ngettext(singular, plural, n)),
         newstyle=True,
     )
     return env

@@ -57,6 +57,8 @@ def test_german_report_has_no_english_heading_and_english_none_german() -> None:
     pairs = list(zip(german, english, strict=True))
     assert all(g != e for g, e in pairs), pairs
     assert '<html lang="de">' in page
+    # messages are text: their "<" is escaped (values are, as always)
+    assert not re.search(r"<[\s\d]", page) and "n &lt; 5" in page
     assert "Auf einen Blick" in german and "Kundenprobleme" in german
 
 
