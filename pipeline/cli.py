@@ -303,6 +303,8 @@ def report(
     from_: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
     = None,
+    since: Annotated[str | None, typer.Option(
+        help=SINCE_HELP + " Instead of --from; default: report.days.")] = None,
     out_path: Annotated[Path | None, typer.Option("--out", help="Output file.")] = None,
     fmt: Annotated[ReportFormat, typer.Option(
         "--format", case_sensitive=False,
@@ -319,13 +321,18 @@ def report(
     from pipeline.report.pdf import PdfError
 
     with _clean_errors():
+        if since is not None and from_ is not None:
+            raise typer.BadParameter("give --since or --from, not both", param_hint="--since")
         cfg = _load(config)
         engine = jobs.open_warehouse(cfg)
         from pipeline.report.write import publish_report
 
+        first, last = _parse_day(from_), _parse_day(to)
+        if since is not None:
+            last = _newest_day(engine, to)
+            first = parse_since(since, last)
         try:  # to report.output_dir (a folder or an fsspec URL), or to --out
-            path = publish_report(engine, cfg, brand, _parse_day(from_), _parse_day(to),
-                                  out_path, fmt=fmt.value)
+            path = publish_report(engine, cfg, brand, first, last, out_path, fmt=fmt.value)
         except PdfError as exc:  # no browser, or it failed: one line, exit 1
             err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None

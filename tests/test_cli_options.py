@@ -50,11 +50,18 @@ def test_reporting_commands_share_options_and_list_exit_codes(command: str) -> N
     assert "Example: stimmung " + command in text
     if command != "rescore":
         assert "--brand" in text and "default: the first configured" in text
-    if command in ("tribes", "problems", "rescore"):
+    if command in ("tribes", "problems", "rescore", "report", "export"):
         assert "a window counted back" in text and "YYYY-MM-DD" in text
 
 
-def test_a_bad_since_is_a_usage_error(tmp_path: object) -> None:
-    result = CliRunner().invoke(app, ["tribes", "--since", "yesterday", "--config",
+def test_a_missing_config_is_one_line_and_exit_1() -> None:
+    result = CliRunner().invoke(app, ["tribes", "--since", "14d", "--config",
                                       "/nonexistent/stimmung.yaml"])
-    assert result.exit_code in (1, 2)
+    assert result.exit_code == 1 and "config file not found" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_report_takes_since_or_from_not_both() -> None:
+    result = CliRunner().invoke(app, ["report", "--since", "7d", "--from", "2026-10-01",
+                                      "--config", "/nonexistent/stimmung.yaml"])
+    assert result.exit_code == 2 and "not both" in result.output

@@ -148,5 +148,7 @@ def test_queue_and_tribes_commands(demo: tuple[DemoResult, Any, Any]) -> None:
     default = CliRunner().invoke(app, ["tribes", "--since", str(data.period_start), *config],
                                  env={"COLUMNS": "200"})
     assert default.exit_code == 0 and default.output == tribes.output
+    bad = CliRunner().invoke(app, ["tribes", "--since", "yesterday", *config])
+    assert bad.exit_code == 2 and "expected a window (14d, 2w) or a date" in bad.output
     missing = CliRunner().invoke(app, ["queue", "--brand", "Nobody", *config])
     assert missing.exit_code == 1 and "Nobody" in missing.output
