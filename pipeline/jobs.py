@@ -262,7 +262,18 @@ def analyze(
     engine: Engine, config: Config, *, backend: SentimentBackend | None = None,
     progress: Progress = no_progress,
 ) -> AnalyzeResult:
-    """Clean, enrich, match and score every raw post that has no `post` row yet."""
+    """Clean, enrich, match and score every raw post that has no `post` row yet.
+
+    BLAS runs on one thread here: the matrices per batch are small, and on a busy
+    machine multi-threaded BLAS spins (measured: 111 ms against 18 ms per product)."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _analyze(engine, config, backend=backend, progress=progress)
+
+
+def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None,
+             progress: Progress) -> AnalyzeResult:
     sync_brands(engine, config)
     official = sync_official(engine, config)
     backend = backend or load_backend(config.sentiment_model())

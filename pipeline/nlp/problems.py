@@ -201,6 +201,8 @@ class ProblemModel:
         self.max_pending = max_pending
         self._brand_re = _brand_pattern(brand)
         self._matrix: tuple[list[str], np.ndarray] | None = None
+        self._pool_cache: tuple[list[str], np.ndarray] = (
+            [], np.zeros((0, self.encoder.dim), dtype=np.float32))
 
     def resolve(self, problem_id: str) -> str:
         """The surviving id of a (possibly merged) problem."""
@@ -232,6 +234,22 @@ class ProblemModel:
             vecs = self.encoder.encode(texts, [p.lang for p in missing])
             for p, v in zip(missing, vecs, strict=True):
                 p.vector = v
+
+    def _pool_matrix(self, pool: list[ProblemPost]) -> np.ndarray:
+        """The pool's vectors as one matrix, reusing the rows of the previous batch's."""
+        self._encode(pool)
+        cached_ids, cached = self._pool_cache
+        where = {pid: i for i, pid in enumerate(cached_ids)}
+        rows = [where.get(p.post_id, -1) for p in pool]
+        x = np.empty((len(pool), self.encoder.dim), dtype=np.float32)
+        old = np.array([i for i, r in enumerate(rows) if r >= 0], dtype=int)
+        if len(old):
+            x[old] = cached[np.array([rows[i] for i in old], dtype=int)]
+        for i, r in enumerate(rows):
+            if r < 0:
+                x[i] = pool[i].vector
+        self._pool_cache = ([p.post_id for p in pool], x)
+        return x
 
     def _keyphrases(self, posts: Sequence[ProblemPost]) -> None:
         missing = [p for p in posts if p.keyphrases is None]
@@ -315,19 +333,19 @@ class ProblemModel:
         new_ids = {p.post_id for p in fresh}
         if len(pool) < self.min_size or not new_ids:
             return []
-        self._encode(pool)
-        x = np.vstack([p.vector for p in pool if p.vector is not None])
+        x = self._pool_matrix(pool)
         new_idx = np.array([i for i, p in enumerate(pool) if p.post_id in new_ids], dtype=int)
         if len(new_idx) == 0:
             return []
-        near = (x[new_idx] @ x.T) >= self.create_threshold  # new x pool
+        sims_all = x[new_idx] @ x.T  # new x pool
+        near = sims_all >= self.create_threshold
         # new posts with enough neighbours, and those neighbours: the only place a new
         # group can form this batch
         seeds = near.sum(axis=1) >= self.min_size  # counts the post itself
         if not seeds.any():
             return []
         # each seed's closest neighbours (bounded, so the clustering stays small)
-        sims_new = np.where(near[seeds], x[new_idx[seeds]] @ x.T, -np.inf)
+        sims_new = np.where(near[seeds], sims_all[seeds], -np.inf)
         k = min(REGION_NEIGHBOURS, sims_new.shape[1])
         top = np.argpartition(-sims_new, k - 1, axis=1)[:, :k]
         region = np.unique(top[np.isfinite(np.take_along_axis(sims_new, top, axis=1))])
