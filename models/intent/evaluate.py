@@ -5,6 +5,7 @@
     python models/intent/evaluate.py --compare          # + linear model trained on intent_train.tsv
     python models/intent/evaluate.py --real             # the real-post set (texts from ../shared)
     python models/intent/evaluate.py --real --shared DIR
+    python models/intent/evaluate.py --head             # + rules with the encoder head
 
 The linear comparison model (TF-IDF word+char n-grams, logistic regression) is trained
 only on `intent_train.tsv`, never on the evaluation file.
@@ -82,6 +83,8 @@ def main() -> None:
                     help="evaluate on intent_real_labels.tsv (texts read from --shared)")
     ap.add_argument("--shared", default=str(DEFAULT_SHARED),
                     help="the shared folder holding datasets/ (default: ../shared)")
+    ap.add_argument("--head", action="store_true",
+                    help="also rules + the bundled encoder head (embeds the texts with e5)")
     args = ap.parse_args()
     if args.real:
         path = HERE / "intent_real_labels.tsv"
@@ -100,6 +103,18 @@ def main() -> None:
     systems: list[tuple[str, Callable[[list[str], list[str]], list[str]]]] = [
         (f"rules {INTENT_MODEL[0]} {INTENT_MODEL[1]}",
          lambda t, lg: classify_intents(t, list(lg)))]
+    if args.head:
+        from pipeline.nlp.encoder import E5TextEncoder
+        from pipeline.nlp.intent_head import load_head
+
+        head = load_head()
+        if head is None:
+            sys.exit("error: no intent head in models/intent/ (run models/intent/train_head.py)")
+        emb = E5TextEncoder().encode(texts, langs)
+        note = " (trained on this file: not a fair test)" if args.real else ""
+        systems.append((f"rules + encoder head {head.config['version']}{note}"
+                        " (speed without encoding)",
+                        lambda t, lg: classify_intents(t, list(lg), emb)))
     if args.compare:
         systems.append(("linear TF-IDF + logistic regression (trained on intent_train.tsv)",
                         linear_model(HERE / "intent_train.tsv")))

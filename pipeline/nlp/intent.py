@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -295,15 +296,51 @@ def _scores(text: str, lang: str | None) -> dict[str, float]:
     return s
 
 
+def rule_scores(text: str, lang: str | None = None) -> dict[str, float]:
+    """The rules' score per class (the head's stacking features)."""
+    return _scores(text, lang)
+
+
 def classify_intent(text: str, lang: str | None = None) -> str:
-    """The intent of one post (see `classify_intents`)."""
+    """The intent of one post by the rules (see `classify_intents`)."""
     s = _scores(text, lang)
     best = max(INTENTS[:-1], key=lambda c: (s[c], -INTENTS.index(c)))
     return best if s[best] >= MIN_SCORE else "other"
 
 
-def classify_intents(texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
-    """One intent per text: complaint | question | suggestion | praise | other."""
+def rule_intents(texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
+    """One intent per text by the rules alone (no encoder)."""
     if len(texts) != len(langs):
         raise ValueError("texts and langs must have the same length")
     return [classify_intent(t or "", lang) for t, lang in zip(texts, langs, strict=True)]
+
+
+def classify_intents(texts: Sequence[str], langs: Sequence[str | None],
+                     embeddings: Any = None) -> list[str]:
+    """One intent per text: complaint | question | suggestion | praise | other.
+
+    `embeddings` ([n, 384] e5 passage embeddings of the same texts, e.g. from
+    `pipeline.nlp.encoder.E5TextEncoder`) lets the bundled encoder head correct the rules;
+    without them (the fast profile) or without a bundled head, the rules decide alone.
+    """
+    if embeddings is None:
+        return rule_intents(texts, langs)
+    from pipeline.nlp.intent_head import load_head
+
+    head = load_head()
+    if head is None:
+        return rule_intents(texts, langs)
+    if len(texts) != len(langs):
+        raise ValueError("texts and langs must have the same length")
+    return head.predict(texts, langs, embeddings) if texts else []
+
+
+def intent_model(embeddings: bool) -> tuple[str, str]:
+    """(model, version) of the labels `classify_intents` gives with or without embeddings."""
+    if embeddings:
+        from pipeline.nlp.intent_head import load_head
+
+        head = load_head()
+        if head is not None:
+            return INTENT_MODEL[0], f"{INTENT_MODEL[1]}+{head.config['version']}"
+    return INTENT_MODEL
