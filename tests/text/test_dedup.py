@@ -153,3 +153,45 @@ def test_index_returns_closest_and_checks_distance() -> None:
     wide.add("x", _flip(0, [0, 10, 20, 30, 40, 50, 60]))
     assert wide.find(0, max_distance=7) == "x"
     assert wide.find(0, max_distance=6) is None
+
+
+def test_buckets_are_bounded_and_keep_the_newest() -> None:
+    from pipeline.text.dedup import NearDuplicateIndex
+
+    index = NearDuplicateIndex(bands=4, bucket_size=3)
+    base = 0x0123_4567_89AB_CDEF
+    for i in range(5):  # the same hash five times: the same bucket in every band
+        index.add(f"k{i}", base)
+    index.add("other", base ^ 1)  # differs in the first band only
+    assert len(index) == 6
+    assert all(len(bucket) <= 3 for table in index._tables for bucket in table.values())
+    # ties go to the earliest still stored: k0 and k1 left their buckets
+    assert index.find(base, 0) == "k2"
+    assert index.find(base ^ 1, 0) == "other"
+
+
+def test_batch_check_equals_one_by_one() -> None:
+    from pipeline.text.dedup import Deduplicator
+
+    texts = [
+        "Die neue Kaffeekraft Maschine schäumt die Milch wirklich perfekt jeden Morgen",
+        "RT @anna: Die neue Kaffeekraft Maschine schäumt die Milch wirklich perfekt jeden Morgen",
+        "Die neue Kaffeekraft Maschine schäumt die Milch wirklich perfekt jeden Abend",
+        "kurz", "", "completely different words about another topic entirely here",
+    ]
+    keys = [f"p{i}" for i in range(len(texts))]
+    one = Deduplicator()
+    single = [one.check(k, t) for k, t in zip(keys, texts, strict=True)]
+    assert Deduplicator().check_many(keys, texts) == single
+    assert single[1].duplicate_of == "p0" and single[1].exact
+
+
+def test_exact_hashes_are_bounded() -> None:
+    from pipeline.text.dedup import Deduplicator
+
+    dedup = Deduplicator(max_exact=2)
+    for i in range(3):
+        dedup.check(f"p{i}", f"post {i}")
+    assert len(dedup._exact) == 2
+    assert dedup.check("again", "post 2").duplicate_of == "p2"
+    assert dedup.check("old", "post 0").duplicate_of is None  # forgotten: oldest first
