@@ -285,6 +285,8 @@ def main() -> None:
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--dropout", type=float, default=0.1)
     ap.add_argument("--max-english", type=int, default=9000)
+    ap.add_argument("--train-english", type=int, default=6000,
+                    help="English rows actually trained on (a seeded subset of the cached ones)")
     ap.add_argument("--threads", type=int, default=2)
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -321,6 +323,13 @@ def main() -> None:
         offs = np.cumsum([0] + [len(s) for s in all_states])
         np.savez(cache, flat=np.concatenate(all_states), offs=offs)
     train_states = all_states[: len(texts)]
+    english = [i for i, r in enumerate(rows) if r[2] == "en"]
+    skip = set(np.random.default_rng(SEED + 1).choice(
+        english, size=max(0, len(english) - args.train_english), replace=False).tolist())
+    keep = np.array([i for i in range(len(rows)) if i not in skip])
+    train_states = [train_states[i] for i in keep]
+    y, w = y[keep], w[keep]
+    log.info("trained on %d rows (%d English)", len(keep), len(english) - len(skip))
     eval_states: dict[str, list[np.ndarray]] = {}
     pos = len(texts)
     for n in names:
@@ -346,7 +355,8 @@ def main() -> None:
         "training": {
             "seed": SEED, "epochs": args.epochs, "batch": args.batch, "lr": args.lr,
             "head_lr": args.head_lr, "dropout": args.dropout, "max_english": args.max_english,
-            "n_rows": len(rows), "per_lang": dict(sorted(Counter(r[2] for r in rows).items())),
+            "n_rows": len(keep),
+            "per_lang": dict(sorted(Counter(rows[i][2] for i in keep).items())),
             "history": history, "seconds": round(time.perf_counter() - t_start, 1),
         },
     }

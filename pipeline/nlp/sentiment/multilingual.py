@@ -2,9 +2,11 @@
 
 Per batch: identical texts are scored once; the n-gram model scores every text (fast);
 the encoder scores the texts where the n-gram model is not sure (its top probability is
-below `cascade.threshold`, see `config.json`; 1.0 sends every text to the encoder); the
-two are combined by the stacker in `config.json` (a multinomial logistic regression on
-both models' log-probabilities). Texts the encoder skipped keep the n-gram scores.
+below `cascade.threshold`, see `config.json`; above 1.0 sends every text to the encoder);
+the two are combined as `config.json` says: `mean` (the average of both models'
+probabilities, `encoder_weight` on the encoder's) or `stack` (a multinomial logistic
+regression on both models' log-probabilities). Texts the encoder skipped keep the
+n-gram scores.
 """
 
 from __future__ import annotations
@@ -42,18 +44,23 @@ class MultilingualSentiment:
             (model_dir / "config.json").read_text(encoding="utf-8"))
         self.ngram = LinearSentiment(ngram_dir)
         self.encoder: MultilingualEncoder = load_encoder(model_dir)
-        stack = self.config.get("stack") or {}
-        self._coef = np.asarray(stack.get("coef", np.hstack([np.eye(3), np.zeros((3, 3))])),
+        combine = self.config.get("combine") or {"method": "mean", "encoder_weight": 0.5}
+        self._method = str(combine.get("method", "mean"))
+        self._weight = float(combine.get("encoder_weight", 0.5))
+        self._coef = np.asarray(combine.get("coef", np.hstack([np.eye(3), np.zeros((3, 3))])),
                                 dtype=np.float64)
-        self._intercept = np.asarray(stack.get("intercept", np.zeros(3)), dtype=np.float64)
-        self.threshold = float((self.config.get("cascade") or {}).get("threshold", 1.0))
+        self._intercept = np.asarray(combine.get("intercept", np.zeros(3)), dtype=np.float64)
+        self.threshold = float((self.config.get("cascade") or {}).get("threshold", 1.01))
         digest = hashlib.sha256(json.dumps(
-            [self.encoder.version, self.ngram.version, stack, self.threshold],
+            [self.encoder.version, self.ngram.version, combine, self.threshold],
             sort_keys=True).encode()).hexdigest()[:8]
         self.version = f"{self.config.get('version', '1.0')}+{digest}"
         self.encoded = 0  # texts sent to the encoder so far (for the benchmark)
 
     def combine(self, p_enc: np.ndarray, p_ngram: np.ndarray) -> np.ndarray:
+        if self._method == "mean":
+            mean: np.ndarray = self._weight * p_enc + (1.0 - self._weight) * p_ngram
+            return mean
         feats = np.log(np.clip(np.hstack([p_enc, p_ngram]), 1e-6, 1.0))
         z = feats @ self._coef.T + self._intercept
         z -= z.max(axis=1, keepdims=True)

