@@ -14,7 +14,7 @@
   against the newest items of each bucket; a copy of a post that has been pushed out of
   its buckets (at 7 bands, tens of thousands of newer long posts later) is missed,
   which suits streams where copies and retweets follow their original closely.
-* `Deduplicator`: exact (content hash, the newest `max_exact` hashes, default 1M) +
+* `Deduplicator`: exact (content hash, the newest `max_exact` hashes, default 500k) +
   near (SimHash) check over a stream of posts; `check_many` hashes a whole batch at once.
 
 Threshold: ``NEAR_DUP_DISTANCE = 6`` bits. Measured on 4,496 distinct real posts (tweets
@@ -214,7 +214,7 @@ class Deduplicator:
     Memory is bounded: the newest `max_exact` content hashes and bounded SimHash buckets.
     """
 
-    def __init__(self, max_distance: int = NEAR_DUP_DISTANCE, *, max_exact: int = 1_000_000,
+    def __init__(self, max_distance: int = NEAR_DUP_DISTANCE, *, max_exact: int = 500_000,
                  bucket_size: int = 64) -> None:
         self.max_distance = max_distance
         self.max_exact = max_exact
