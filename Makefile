@@ -28,9 +28,11 @@ lint: venv-all
 	@$(BIN)/ruff check pipeline tests dags bench models
 	@$(BIN)/mypy
 
-## bench: throughput per stage on synthetic posts
-bench: venv
-	@$(BIN)/python bench/pipeline.py
+## bench: `stimmung run` end to end on a generated multilingual stream (10k and 100k posts, both
+## profiles, SQLite and PostgreSQL) beside the pandas + VADER script; JSON to build/bench/results.json
+BENCH_ARGS ?= --sizes 10000 100000 --append
+bench: venv-all
+	@$(BIN)/python bench/run.py $(BENCH_ARGS) --out build/bench/results.json
 
 ## airflow: Airflow standalone (127.0.0.1:8080) running the DAGs on the demo data (.ci/airflow.sh);
 ## everything it writes (warehouse, key, reports, Airflow's DB) goes under build/airflow
