@@ -301,11 +301,15 @@ def rule_scores(text: str, lang: str | None = None) -> dict[str, float]:
     return _scores(text, lang)
 
 
+def label_of(scores: dict[str, float]) -> str:
+    """The rules' label for their class scores: the best class, `other` below MIN_SCORE."""
+    best = max(INTENTS[:-1], key=lambda c: (scores[c], -INTENTS.index(c)))
+    return best if scores[best] >= MIN_SCORE else "other"
+
+
 def classify_intent(text: str, lang: str | None = None) -> str:
     """The intent of one post by the rules (see `classify_intents`)."""
-    s = _scores(text, lang)
-    best = max(INTENTS[:-1], key=lambda c: (s[c], -INTENTS.index(c)))
-    return best if s[best] >= MIN_SCORE else "other"
+    return label_of(_scores(text, lang))
 
 
 def rule_intents(texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.nlp.intent import INTENTS, rule_intents, rule_scores
+from pipeline.nlp.intent import INTENTS, label_of, rule_scores
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,12 @@ def head_features(texts: Sequence[str], langs: Sequence[str | None],
         raise IntentHeadError(
             f"embeddings must be a [n_texts, dim] array, got shape {emb.shape} for "
             f"{len(texts)} texts")
-    scores = np.array([[s[c] for c in INTENTS] for s in
-                       (rule_scores(t or "", lg) for t, lg in zip(texts, langs, strict=True))],
+    if len(texts) != len(langs):
+        raise ValueError("texts and langs must have the same length")
+    per_post = [rule_scores(t or "", lg) for t, lg in zip(texts, langs, strict=True)]
+    scores = np.array([[s[c] for c in INTENTS] for s in per_post],
                       dtype=np.float32).reshape(len(texts), len(INTENTS))
-    labels = rule_intents(texts, langs)
+    labels = [label_of(s) for s in per_post]
     onehot = np.array([[float(lab == c) for c in INTENTS] for lab in labels],
                       dtype=np.float32).reshape(len(texts), len(INTENTS))
     return np.hstack([emb, np.clip(scores, *SCORE_CLIP) / SCORE_SCALE, onehot])
