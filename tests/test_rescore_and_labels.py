@@ -85,3 +85,23 @@ def test_label_command_validates_and_stores(tmp_path: Path, sqlite_url: str) -> 
     ok = runner.invoke(app, ["label", "--csv", str(bulk), "--config", str(cfg_file)])
     assert ok.exit_code == 0 and "stored 1 label(s)" in ok.output
     assert "Traceback" not in bad.output + missing.output
+
+
+def test_rescore_with_the_multilingual_model_beside_the_fast_profile(
+        tmp_path: Path, sqlite_url: str) -> None:
+    """History scored by the fast profile's n-gram model, re-scored with the accurate
+    profile's multilingual model: both kept, the metrics follow the configured model."""
+    config, engine = _setup(tmp_path, sqlite_url)
+    config.sentiment.model = "stimmung-sentiment"
+    jobs.rescore(engine, config, model="stimmung-sentiment")
+    assert jobs.rescore(engine, config, model="stimmung-multilingual") == 4
+    with engine.connect() as conn:
+        rows = conn.execute(select(sentiment.c.post_id, sentiment.c.model,
+                                   sentiment.c.label)).all()
+    by_model: dict[str, dict[str, str]] = {}
+    for r in rows:
+        by_model.setdefault(r.model, {})[r.post_id] = r.label
+    assert set(by_model) == {"stimmung-sentiment", "stimmung-multilingual"}
+    assert all(len(v) == 4 for v in by_model.values())
+    labels = sorted(by_model["stimmung-multilingual"].values())
+    assert labels.count("negative") == 2 and "positive" in labels, labels
