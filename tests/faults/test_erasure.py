@@ -35,6 +35,7 @@ brands: [{{name: Kaffeekraft, competitors: [Brühwerk]}}, {{name: Brühwerk}}]
 sources: [{{name: export, kind: file, options: {{path: posts.jsonl}}}}]
 alerts: {{notify_max_age_days: 0}}
 report: {{output_dir: reports}}
+analysis: {{profile: fast}}
 """, encoding="utf-8")
     return config
 

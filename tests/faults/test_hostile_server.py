@@ -279,6 +279,7 @@ def hostile_run(hostile: Any, raw_reply: Any, gzip_bomb: bytes,
     config.write_text(f"""
 warehouse: {{url: "sqlite:///{tmp_path / 'w.db'}"}}
 http: {{timeout_s: 2, deadline_s: 2, max_retries: 0, max_body_mb: 5}}
+analysis: {{profile: fast}}
 brands: [{{name: Kaffeekraft}}]
 sources:
   - {{name: drip, kind: feed, options: {{url: "http://bob:hunter2@127.0.0.1:{port}/drip?token=s3cret"}}}}
@@ -296,15 +297,13 @@ def test_hostile_sources_never_stop_the_run(hostile_run: tuple[Path, Any]) -> No
     config_path, _server = hostile_run
     config = load_config(config_path)
     engine = jobs.open_warehouse(config)
-    t0 = time.monotonic()
     result = jobs.run(engine, config)
-    elapsed = time.monotonic() - t0
     outcomes = {o.source: o for o in result.collect.outcomes}
     assert outcomes["good"].status == "ok" and outcomes["good"].items == 1
     assert outcomes["drip"].status == "failed" and "deadline" in (outcomes["drip"].error or "")
     assert outcomes["bomb"].status == "failed" and "max_body_mb" in (outcomes["bomb"].error or "")
     assert result.analyze.mentions == 1
-    assert elapsed < 20
+    assert outcomes["drip"].duration_s < 5 and outcomes["bomb"].duration_s < 5
     with engine.connect() as conn:
         stored = {h.source: h.last_error or "" for h in state.all_health(conn)}
     for secret in ("hunter2", "s3cret", "k3y"):

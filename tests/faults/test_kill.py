@@ -3,7 +3,8 @@ migrate), then a plain rerun: the warehouse must equal a clean run's, row for ro
 
 Each scenario runs the real CLI in a subprocess that kills itself with SIGKILL at a
 chosen point (a wrapper around one pipeline function; nothing else is replaced), on a
-small project-made corpus read by the file source (SQLite, batches of 40 posts).
+small project-made corpus read by the file source (SQLite, batches of 40 posts, the
+`fast` analysis profile: the point is the crash, not the model).
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def _project(root: Path, corpus: Path) -> Path:
           - {{name: export, kind: file, options: {{path: "{corpus}"}}}}
         alerts: {{notify_max_age_days: 0, report_base_url: "https://reports.example.org"}}
         report: {{output_dir: reports}}
+        analysis: {{profile: fast}}
     """), encoding="utf-8")
     return config
 

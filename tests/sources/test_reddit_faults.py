@@ -110,7 +110,7 @@ def test_a_source_raising_anything_is_recorded_and_the_run_goes_on(
                     encoding="utf-8")
     config = parse_config({
         "warehouse": {"url": f"sqlite:///{tmp_path / 'w.db'}"},
-        "brands": [{"name": "Acme"}],
+        "brands": [{"name": "Acme"}], "analysis": {"profile": "fast"},
         "sources": [{"name": "broken", "kind": "file", "options": {"path": "broken.jsonl"}},
                     {"name": "good", "kind": "file", "options": {"path": "good.jsonl"}}],
     }, base_dir=tmp_path)
