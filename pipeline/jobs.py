@@ -432,11 +432,15 @@ def set_label(engine: Engine, post_id: str, label: str, note: str | None = None)
 
 def aggregate(engine: Engine, config: Config, start: date, end: date,
               *, backend: SentimentBackend | None = None) -> int:
-    """Recompute brand metrics for [start, end] with the configured model."""
+    """Recompute brand metrics for [start, end] with the configured model (and forget
+    those days' dirty marks made before, whoever calls: CLI run or an Airflow task)."""
     name, version = model_identity(config, backend)
     sync_official(engine, config)
+    started = utcnow()
     with engine.begin() as conn:
-        return compute_daily_metrics(conn, config, name, version, start, end)
+        rows = compute_daily_metrics(conn, config, name, version, start, end)
+        state.clear_dirty_range(conn, "aggregate", start, end, marked_before=started)
+    return rows
 
 
 def model_identity(config: Config, backend: SentimentBackend | None = None) -> tuple[str, str]:
@@ -448,8 +452,10 @@ def alert(engine: Engine, config: Config, start: date, end: date,
           *, backend: SentimentBackend | None = None) -> list[AlertRecord]:
     """Evaluate alert rules on [start, end], store alerts and send the pending ones."""
     name, version = model_identity(config, backend)
+    started = utcnow()
     with engine.begin() as conn:
         created = evaluate_alerts(conn, config, name, version, start, end)
+        state.clear_dirty_range(conn, "alert", start, end, marked_before=started)
     notify_pending(engine, config)
     return created
 

@@ -205,5 +205,14 @@ def clear_dirty(conn: Connection, done: DirtyDays) -> None:
         dirty_day.c.marked_at <= done.seen_until))
 
 
+def clear_dirty_range(conn: Connection, stage: str, start: date, end: date,
+                      *, marked_before: datetime) -> None:
+    """Forget `stage`'s marks on [start, end] made before `marked_before` (the start of
+    the pass that just recomputed those days; later marks stay for the next pass)."""
+    conn.execute(delete(dirty_day).where(
+        dirty_day.c.stage == stage, dirty_day.c.day >= start, dirty_day.c.day <= end,
+        dirty_day.c.marked_at < marked_before))
+
+
 def dirty_count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(dirty_day)).scalar() or 0)

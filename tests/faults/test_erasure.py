@@ -166,3 +166,24 @@ def test_a_day_marked_again_while_aggregating_stays_dirty(sqlite_url: str) -> No
         state.clear_dirty(conn, todo)
     with engine.connect() as conn:
         assert state.dirty_days(conn, "aggregate").days == (date(2026, 10, 2),)
+
+
+def test_ranged_aggregate_and_alert_consume_their_dirty_days(
+        tmp_path: Path, spike_corpus: Callable[[Path], int]) -> None:
+    """Airflow aggregates by data interval, not through `run`: the days it computed are
+    no longer dirty, the others still are."""
+    config = load_config(_project(tmp_path, spike_corpus, f"sqlite:///{tmp_path / 'w.db'}"))
+    engine = jobs.open_warehouse(config)
+    jobs.collect(engine, config, state.start_run(engine, "run"))
+    jobs.analyze(engine, config)
+    with engine.connect() as conn:
+        days = state.dirty_days(conn, "aggregate").days
+    first, last = days[0], days[-1]
+    jobs.aggregate(engine, config, first, days[9])
+    with engine.connect() as conn:
+        assert state.dirty_days(conn, "aggregate").days == days[10:]
+        assert state.dirty_days(conn, "alert").days == days
+    jobs.aggregate(engine, config, days[10], last)
+    jobs.alert(engine, config, first, last)
+    with engine.connect() as conn:
+        assert state.dirty_count(conn) == 0
