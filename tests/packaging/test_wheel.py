@@ -105,4 +105,6 @@ def test_installed_wheel_runs_init_and_demo_outside_the_checkout(
     assert len(reports) == 2, demo[-2000:]
     for report in reports:
         html = Path(report).read_text(encoding="utf-8")
-        assert len(html) > 5000 and "stimmung-sentiment" in html
+        assert len(html) > 5000
+        # scored by a bundled model, read from the installed package's data
+        assert "stimmung-multilingual" in html or "stimmung-sentiment" in html
