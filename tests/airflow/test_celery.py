@@ -244,6 +244,12 @@ def _celery_cluster(tmp: Path, metadata_url: str, config: Path) -> Iterator[Clus
                 "name": f"stimmung_{kind}", "slots": 2, "description": f"stimmung {kind}"})
             assert response.status_code in (200, 201), response.text
         _wait("the four DAGs to be parsed", dags_parsed, 120, logs, cluster.procs)
+
+        def workers_ready() -> bool:  # both consume before anything is queued
+            return all(" ready." in (logs / f"{name}.log").read_text(errors="replace")
+                       for name in WORKERS)
+
+        _wait("both Celery workers", workers_ready, 120, logs, cluster.procs)
         yield cluster
     finally:
         _stop(cluster.procs)
