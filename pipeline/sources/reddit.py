@@ -144,6 +144,7 @@ class RedditSource(Source):
 
     def _make_reddit(self) -> Any:
         praw_module = _import_praw()
+        from pipeline.sources.bounded_session import BoundedSession  # requests comes with praw
         opts = self.options
         client_id = os.environ.get(opts.client_id_env)
         client_secret = os.environ.get(opts.client_secret_env)
@@ -158,6 +159,9 @@ class RedditSource(Source):
             "user_agent": self.context.user_agent,
             "check_for_updates": opts.check_for_updates,
             "timeout": self.context.timeout_s,
+            # an overall deadline and a body cap per request, as for every other source
+            "requestor_kwargs": {"session": BoundedSession(self.context.deadline_s,
+                                                           self.context.max_body_bytes)},
         }
         username = os.environ.get(opts.username_env)
         password = os.environ.get(opts.password_env)

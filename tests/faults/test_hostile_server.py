@@ -324,3 +324,41 @@ def test_sources_command_and_run_output_never_show_credentials(
     for secret in ("hunter2", "s3cret", "k3y"):
         assert secret not in ran.output and secret not in listed.output
     assert "Traceback" not in ran.output
+
+
+# ------------------------------------------------------------------ reddit (praw)
+
+TOKEN = b'{"access_token": "x", "token_type": "bearer", "expires_in": 86400, "scope": "*"}'
+
+
+@pytest.mark.parametrize("attack", ["drip", "bomb"])
+def test_reddit_is_bounded_too(hostile: Any, raw_reply: Any, http_context: Any,
+                               gzip_bomb: bytes, monkeypatch: pytest.MonkeyPatch,
+                               attack: str) -> None:
+    """praw reads through requests, not our httpx helper: its session gets the same
+    deadline and body cap."""
+    pytest.importorskip("praw")
+    monkeypatch.setenv("STIMMUNG_REDDIT_CLIENT_ID", "id")
+    monkeypatch.setenv("STIMMUNG_REDDIT_CLIENT_SECRET", "secret")
+
+    def listing(sock: socket.socket, _path: str) -> None:
+        if attack == "bomb":
+            raw_reply(sock, gzip_bomb, headers={"Content-Encoding": "gzip",
+                                                "Content-Type": "application/json"})
+            return
+        sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 100000\r\n\r\n")
+        _drip(sock, b" " * 100000, 0.3, server.stop)
+
+    server = hostile({
+        "/api/v1/access_token": lambda sock, _p: raw_reply(
+            sock, TOKEN, headers={"Content-Type": "application/json"}),
+        "/r/brand/new": listing,
+    })
+    source = build_source("rd", "reddit", {"base_url": server.url, "subreddits": ["brand"]},
+                          http_context(timeout_s=2.0, deadline_s=1.5, max_body_bytes=2 * MB))
+    t0 = time.monotonic()
+    with pytest.raises(SourceError, match=r"http\.deadline_s|http\.max_body_mb"):
+        list(source.fetch({}))
+    source.close()
+    assert time.monotonic() - t0 < 6
