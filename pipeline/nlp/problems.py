@@ -82,8 +82,11 @@ def decode_centroid(value: Any) -> np.ndarray | None:
 
 
 def _unit(vec: np.ndarray) -> np.ndarray:
+    """Unit length, at the precision a centroid is stored with (float16): a process that
+    goes on computes with exactly what a restarted one reads back."""
     norm = float(np.linalg.norm(vec))
-    return (vec / norm).astype(np.float32) if norm > 0 else vec.astype(np.float32)
+    out = vec / norm if norm > 0 else vec
+    return np.asarray(out, dtype=np.float16).astype(np.float32)
 
 
 def _brand_pattern(brand: str) -> re.Pattern[str]:

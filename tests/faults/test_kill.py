@@ -156,11 +156,9 @@ def test_sigkill_then_rerun_equals_a_clean_run(stage: str, clean: tuple[Path, An
     assert not differences, f"{stage}: " + "\n".join(differences)
     # every post the clean run assigned to a customer problem is assigned in the rerun
     assert _problem_keys(expected) == _problem_keys(got)
+    # problem clustering resumed in a new process equals one uninterrupted pass (centroids
+    # are kept in memory at the precision they are stored with)
     clustering = _differences({t: expected[t] for t in PROBLEM_TABLES}, got)
-    if clustering and stage in ("analyze", "load"):
-        pytest.xfail("known, reported to the lead: problem clustering resumed in a new "
-                     "process assigns a few posts differently (ids or the 4th decimal of "
-                     "the similarity) than one uninterrupted pass: " + "; ".join(clustering))
     assert not clustering, f"{stage}: " + "\n".join(clustering)
 
 
