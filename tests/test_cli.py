@@ -85,7 +85,8 @@ def test_init_then_sources_table(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "keeping it" in again.output
     listing = runner.invoke(app, ["sources", "--config", "stimmung.yaml"])
     assert listing.exit_code == 0
-    assert "kaffeeliebe-forum" in listing.output and "never run" in listing.output
+    # the example's sources ship disabled (placeholders), and the table says so
+    assert "kaffeeliebe-forum" in listing.output and "disabled (config)" in listing.output
     enable = runner.invoke(app, ["sources", "enable", "nope", "--config", "stimmung.yaml"])
     assert enable.exit_code == 1 and "no source named 'nope'" in enable.output
 

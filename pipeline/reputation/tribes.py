@@ -17,8 +17,9 @@ volume first, plus half the *absolute* growth as a bonus: a community that went 
 to 3 gains only 1 (relative growth would reward noise). Ties: reach, then name.
 
 **Authors** (`rank_authors`): authors with at least one brand mention in the period, or
-a reply to one (not the brand's official accounts), judged on everything they wrote in the period in the
-communities where the brand was mentioned (replies often do not name the brand):
+a reply to one (not the brand's official accounts), judged on everything they wrote in the
+period in the communities where the brand was mentioned (replies often do not name the
+brand):
 
 * engagement = the interactions their posts received (`reach.interactions`: score, likes,
   comments, ...);
