@@ -163,9 +163,13 @@ def epoch_utc(value: Any) -> datetime | None:
         return None
 
 
-def json_safe(value: Any, depth: int = 0) -> Any:
+def json_safe(value: Any, depth: int = 0,
+              convert: Callable[[Any], Any] | None = None) -> Any:
     """A JSON-serialisable copy of `value`, cut at MAX_PAYLOAD_DEPTH; non-finite floats
-    and unknown objects become text."""
+    and unknown objects become text. `convert` (a source's own types, e.g. a feed's
+    `struct_time` or a praw object) is asked first and wins when it returns non-None."""
+    if convert is not None and (converted := convert(value)) is not None:
+        return converted
     if value is None or isinstance(value, str | bool | int):
         return value
     if isinstance(value, float):
@@ -173,7 +177,7 @@ def json_safe(value: Any, depth: int = 0) -> Any:
     if isinstance(value, dict | list | tuple) and depth >= MAX_PAYLOAD_DEPTH:
         return "[nested too deeply]"
     if isinstance(value, dict):
-        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+        return {str(k): json_safe(v, depth + 1, convert) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [json_safe(v, depth + 1) for v in value]
+        return [json_safe(v, depth + 1, convert) for v in value]
     return str(value)

@@ -26,7 +26,6 @@ import feedparser
 
 from pipeline.records import RawPost, utcnow
 from pipeline.sources.base import (
-    MAX_PAYLOAD_DEPTH,
     Source,
     SourceError,
     SourceOptions,
@@ -302,13 +301,11 @@ def _digest(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-def _json_safe(value: Any, depth: int = 0) -> Any:
+def _json_safe(value: Any) -> Any:
+    return json_safe(value, convert=_struct_time)
+
+
+def _struct_time(value: Any) -> str | None:
     if isinstance(value, time.struct_time):
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC).isoformat()
-    if isinstance(value, dict | list | tuple) and depth >= MAX_PAYLOAD_DEPTH:
-        return "[nested too deeply]"
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v, depth + 1) for v in value]
-    return json_safe(value)
+    return None

@@ -16,7 +16,6 @@ up to `max_rate_limit_wait_s` in total per run, then gives up with a `SourceErro
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +26,6 @@ from pydantic import Field, field_validator
 
 from pipeline.records import RawPost, utcnow
 from pipeline.sources.base import (
-    MAX_PAYLOAD_DEPTH,
     PartialFailure,
     Source,
     SourceContext,
@@ -36,6 +34,7 @@ from pipeline.sources.base import (
     as_number,
     as_text,
     epoch_utc,
+    json_safe,
     register_source,
 )
 from pipeline.sources.http import parse_retry_after
@@ -450,23 +449,17 @@ def praw_payload(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _json_safe(value: Any, depth: int = 0) -> Any:
-    if value is None or isinstance(value, str | int | bool):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, dict | list | tuple) and depth >= MAX_PAYLOAD_DEPTH:
-        return "[nested too deeply]"
-    if isinstance(value, dict):
-        return {str(k): _json_safe(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_safe(v, depth + 1) for v in value]
-    # praw objects: Redditor -> name, Subreddit -> display_name, others -> str()
+def _json_safe(value: Any) -> Any:
+    return json_safe(value, convert=_praw_name)
+
+
+def _praw_name(value: Any) -> str | None:
+    """praw objects: Redditor -> name, Subreddit -> display_name."""
+    fields = vars(value) if hasattr(value, "__dict__") else {}
     for attr in ("display_name", "name"):
-        inner = vars(value).get(attr) if hasattr(value, "__dict__") else None
-        if isinstance(inner, str):
-            return inner
-    return str(value)
+        if isinstance(fields.get(attr), str):
+            return str(fields[attr])
+    return None
 
 
 def _body(text: str) -> tuple[str, str | None]:
