@@ -30,6 +30,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from evalfiles import load_eval, macro_f1  # noqa: E402
+
 from pipeline.nlp.encoder import MultilingualEncoder  # noqa: E402
 from pipeline.nlp.sentiment.linear import LinearSentiment  # noqa: E402
 from pipeline.records import LABELS  # noqa: E402
@@ -37,27 +39,6 @@ from pipeline.records import LABELS  # noqa: E402
 log = logging.getLogger("stack")
 WEIGHTS = (0.5, 0.65, 0.8, 1.0)  # the encoder's share in the mean
 THRESHOLDS = (1.01, 0.95, 0.9, 0.85, 0.8, 0.7)  # above 1: every text is encoded
-
-
-def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
-    f1s = []
-    for c in range(len(LABELS)):
-        tp = float(np.sum((pred == c) & (y == c)))
-        denom = float(np.sum(pred == c) + np.sum(y == c))
-        f1s.append(2 * tp / denom if denom else 0.0)
-    return float(np.mean(f1s))
-
-
-def read_eval(folder: Path) -> dict[str, tuple[list[str], np.ndarray, list[str]]]:
-    out = {}
-    for path in sorted(folder.glob("*.tsv")):
-        if "aspects" in path.name:
-            continue
-        rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-        rows = [r for r in rows if len(r) >= 3 and r[1] in LABELS]
-        out[path.stem] = ([r[0] for r in rows], np.array([LABELS.index(r[1]) for r in rows]),
-                          [r[2] for r in rows])
-    return out
 
 
 def features(p_enc: np.ndarray, p_ng: np.ndarray) -> np.ndarray:
@@ -87,7 +68,7 @@ def main() -> None:
                          "leave-one-file-out macro-F1 is within 0.005 of sending everything)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    data = read_eval(args.eval)
+    data = load_eval(args.eval)
     ngram = LinearSentiment(args.ngram)
     encoder = MultilingualEncoder(args.model)
     p_enc: dict[str, np.ndarray] = {}

