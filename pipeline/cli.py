@@ -632,12 +632,15 @@ def retention(
 
 def _mark_reports_stale(cfg: Config, reason: str) -> None:
     from pipeline.report.paths import report_dir
+    from pipeline.report.write import is_url
     from pipeline.stale_reports import MARKER, mark_stale
 
-    stale = mark_stale(report_dir(cfg), reason)
+    folder = (cfg.report.output_dir.rstrip("/") if is_url(cfg.report.output_dir)
+              else str(report_dir(cfg)))
+    stale = mark_stale(folder, reason)
     if stale:
         out.print(f"{len(stale)} report(s) written before may quote deleted posts: listed "
-                  f"in {report_dir(cfg) / MARKER}; re-render them with `stimmung report` "
+                  f"in {redact(folder)}/{MARKER}; re-render them with `stimmung report` "
                   "or delete them", highlight=False)
 
 

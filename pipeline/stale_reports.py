@@ -1,5 +1,6 @@
 """Reports written before an erasure or a retention pass may quote deleted posts: list
-them in `STALE.txt` next to them, until they are re-rendered or deleted."""
+them in `STALE.txt` next to them, until they are re-rendered or deleted. The report
+folder may be local or an fsspec URL (`report.output_dir: s3://…`)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,26 @@ from pipeline.records import utcnow
 
 MARKER = "STALE.txt"
 REPORT_SUFFIXES = (".html", ".pdf")
+_HEADER = ("# reports written before posts were deleted; they may still quote them. "
+           "Re-render (stimmung report) or delete them.\n")
 
 
-def mark_stale(report_dir: Path, reason: str) -> list[Path]:
-    """Append every report in `report_dir` to its STALE.txt; returns those reports."""
-    if not report_dir.is_dir():
+def mark_stale(report_dir: Path | str, reason: str) -> list[str]:
+    """Add every report in `report_dir` to its STALE.txt; returns those reports' names.
+    The marker is rewritten whole (object stores cannot append)."""
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(str(report_dir))
+    root = root.rstrip("/")
+    if not fs.isdir(root):
         return []
-    reports = sorted(p for p in report_dir.iterdir()
-                     if p.is_file() and p.suffix in REPORT_SUFFIXES)
+    reports = sorted(name.rsplit("/", 1)[-1] for name in fs.ls(root, detail=False)
+                     if name.endswith(REPORT_SUFFIXES) and fs.isfile(name))
     if not reports:
         return []
-    marker = report_dir / MARKER
-    new = not marker.exists()
-    with marker.open("a", encoding="utf-8") as fh:
-        if new:
-            fh.write("# reports written before posts were deleted; they may still quote "
-                     "them. Re-render (stimmung report) or delete them.\n")
-        when = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
-        for report in reports:
-            fh.write(f"{report.name}\t{when}\t{reason}\n")
+    marker = f"{root}/{MARKER}"
+    before = fs.cat_file(marker).decode("utf-8") if fs.exists(marker) else _HEADER
+    when = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = "".join(f"{name}\t{when}\t{reason}\n" for name in reports)
+    fs.pipe_file(marker, (before + lines).encode("utf-8"))
     return reports

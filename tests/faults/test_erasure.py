@@ -129,6 +129,27 @@ def test_cli_marks_reports_written_before_as_stale(tmp_path: Path,
     assert "kaffeekraft-latest.html" in marker and "erase --source export" in marker
 
 
+def test_reports_on_object_storage_are_marked_stale_too() -> None:
+    """`report.output_dir` as an fsspec URL (here fsspec's in-memory filesystem, which
+    behaves like an object store: no append): the marker is written there as well."""
+    import fsspec
+
+    from pipeline.stale_reports import MARKER, mark_stale
+
+    fs = fsspec.filesystem("memory")
+    fs.pipe_file("/stale-test/kaffeekraft-latest.html", b"<html>old</html>")
+    fs.pipe_file("/stale-test/velora-20261001-20261028.pdf", b"%PDF")
+    fs.pipe_file("/stale-test/notes.txt", b"not a report")
+    assert mark_stale("memory://stale-test", "erase --source x") == [
+        "kaffeekraft-latest.html", "velora-20261001-20261028.pdf"]
+    assert mark_stale("memory://stale-test", "retention --days 30")
+    marker = fs.cat_file(f"/stale-test/{MARKER}").decode()
+    assert marker.startswith("# reports written before")
+    assert marker.count("kaffeekraft-latest.html") == 2 and "notes.txt" not in marker
+    assert "erase --source x" in marker and "retention --days 30" in marker
+    assert mark_stale("memory://no-such-folder", "x") == []
+
+
 def test_metrics_heal_after_analysis_without_aggregation(
         tmp_path: Path, spike_corpus: Callable[[Path], int], warehouse_url: str) -> None:
     """The reported loss: posts analysed by a run that died before aggregating never
