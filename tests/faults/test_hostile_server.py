@@ -331,12 +331,12 @@ def test_sources_command_and_run_output_never_show_credentials(
 TOKEN = b'{"access_token": "x", "token_type": "bearer", "expires_in": 86400, "scope": "*"}'
 
 
-@pytest.mark.parametrize("attack", ["drip", "bomb"])
+@pytest.mark.parametrize("attack", ["drip", "drip-headers", "bomb"])
 def test_reddit_is_bounded_too(hostile: Any, raw_reply: Any, http_context: Any,
                                gzip_bomb: bytes, monkeypatch: pytest.MonkeyPatch,
                                attack: str) -> None:
     """praw reads through requests, not our httpx helper: its session gets the same
-    deadline and body cap."""
+    deadline (a drip in the headers included) and body cap."""
     pytest.importorskip("praw")
     monkeypatch.setenv("STIMMUNG_REDDIT_CLIENT_ID", "id")
     monkeypatch.setenv("STIMMUNG_REDDIT_CLIENT_SECRET", "secret")
@@ -345,6 +345,9 @@ def test_reddit_is_bounded_too(hostile: Any, raw_reply: Any, http_context: Any,
         if attack == "bomb":
             raw_reply(sock, gzip_bomb, headers={"Content-Encoding": "gzip",
                                                 "Content-Type": "application/json"})
+            return
+        if attack == "drip-headers":  # each byte well within the read timeout
+            _drip(sock, b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 10000, 0.3, server.stop)
             return
         sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 100000\r\n\r\n")
