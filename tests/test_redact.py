@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,21 @@ def test_log_records_are_redacted(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="stimmung.test.redact"):
         logger.warning("fetching %s failed", "https://u:p@h.org/f?token=t0k")
     assert caplog.messages == ["fetching https://***@h.org/f?token=*** failed"]
+
+
+def test_report_source_health_redacts_errors_stored_before_redaction(tmp_path: Path) -> None:
+    """Source errors stored by an older release (unredacted) are masked when the report
+    reads them."""
+    from pipeline.report.queries import _sources
+    from pipeline.warehouse.db import make_engine, migrate
+    from pipeline.warehouse.schema import source_state
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    migrate(engine)
+    with engine.begin() as conn:
+        conn.execute(source_state.insert().values(
+            source="blog", kind="feed", status="failed", consecutive_failures=1,
+            last_error="GET https://bob:hunter2@example.com/feed?token=abc123 failed"))
+    with engine.connect() as conn:
+        [health] = _sources(conn)
+    assert health.last_error == "GET https://***@example.com/feed?token=*** failed"

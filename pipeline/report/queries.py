@@ -15,6 +15,7 @@ from pipeline.nlp.keyphrases import KEYPHRASE_MODEL
 from pipeline.nlp.problem_store import problem_trends
 from pipeline.nlp.problems import PROBLEM_MODEL
 from pipeline.records import as_date, as_utc, utcnow
+from pipeline.redact import redact
 from pipeline.report.data import (
     AlertSummary,
     BrandKpis,
@@ -222,7 +223,7 @@ def _sources(conn: Connection) -> list[SourceHealth]:
         source=r.source, kind=r.kind, status=r.status,
         last_success_at=as_utc(r.last_success_at) if r.last_success_at else None,
         last_items=r.last_items, consecutive_failures=int(r.consecutive_failures or 0),
-        last_error=r.last_error,
+        last_error=redact(r.last_error) if r.last_error else None,
     ) for r in conn.execute(select(source_state).order_by(source_state.c.source))]
 
 
@@ -269,7 +270,7 @@ def _data_state(conn: Connection, config: Config, brand: str, start: date, end: 
             status=state.status if state is not None else "never",
             posts=posts.get(name, (0, 0))[0], mentions=mentions[name],
             days_with_posts=posts.get(name, (0, 0))[1], runs=len(own_runs),
-            failed_runs=len(failed), last_error=last_error))
+            failed_runs=len(failed), last_error=redact(last_error) if last_error else None))
     return DataState(days=(end - start).days + 1, days_with_mentions=len(mention_days),
                      days_with_posts=int(any_days or 0), sources=sources)
 
