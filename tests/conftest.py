@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import tempfile
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +120,39 @@ def chromium_path() -> str:
         if REQUIRE_BROWSER:
             pytest.fail(f"{exc} (STIMMUNG_REQUIRE_BROWSER=1)")
         pytest.skip(str(exc))
+
+
+# a local webhook endpoint that records what apprise's json:// plugin posts to it
+@dataclass
+class LocalWebhook:
+    url: str = ""  # an apprise json:// URL with a secret-looking path
+    received: list[dict[str, Any]] = field(default_factory=list)
+    fail_first: int = 0  # answer this many requests with 503 first
+
+
+@pytest.fixture
+def webhook() -> Iterator[LocalWebhook]:
+    hook = LocalWebhook()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if hook.fail_first > 0:
+                hook.fail_first -= 1
+                self.send_response(503)
+                self.end_headers()
+                return
+            hook.received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    hook.url = f"json://127.0.0.1:{server.server_address[1]}/hooks/SECRET-TOKEN-123"
+    yield hook
+    server.shutdown()
+    server.server_close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import yaml
 from pipeline import orchestration
 from pipeline.jobs import open_warehouse
 from pipeline.warehouse.db import WarehouseBehind
+from tests.conftest import LocalWebhook
 
 
 def _config(tmp_path: Path, url: str) -> Path:
@@ -67,37 +69,16 @@ def test_collect_one_raises_on_failure(tmp_path: Path, sqlite_url: str,
     assert orchestration.collect_one("dead", start, end)["status"] == "skipped"
 
 
-def test_report_delivery_posts_attachment(tmp_path: Path) -> None:
-    import http.server
-    import threading
-
+def test_report_delivery_posts_attachment(tmp_path: Path, webhook: LocalWebhook) -> None:
     from pipeline.config import parse_config
 
-    received: list[bytes] = []
-
-    class Capture(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     report = tmp_path / "kaffeekraft.html"
     report.write_text("<html>report</html>", encoding="utf-8")
     config = parse_config({"brands": [{"name": "K"}], "notifications": [
-        {"name": "report_delivery", "url": f"json://127.0.0.1:{server.server_address[1]}/"}]},
-        base_dir=tmp_path)
-    try:
-        assert orchestration.deliver_reports(config, [str(report)], date(2026, 11, 2),
-                                             date(2026, 11, 8))
-    finally:
-        server.shutdown()
-        server.server_close()
-    assert len(received) == 1 and b"kaffeekraft.html" in received[0]
+        {"name": "report_delivery", "url": webhook.url}]}, base_dir=tmp_path)
+    assert orchestration.deliver_reports(config, [str(report)], date(2026, 11, 2),
+                                         date(2026, 11, 8))
+    assert len(webhook.received) == 1 and "kaffeekraft.html" in json.dumps(webhook.received[0])
     no_channel = parse_config({"brands": [{"name": "K"}]}, base_dir=tmp_path)
     assert not orchestration.deliver_reports(no_channel, [str(report)], date(2026, 11, 2),
                                              date(2026, 11, 8))

@@ -16,6 +16,7 @@ import yaml
 from pipeline import jobs, orchestration
 from pipeline.config import Config, load_config
 from pipeline.report.write import is_url, publish_report, report_link, write_report
+from tests.conftest import LocalWebhook
 
 
 @pytest.fixture
@@ -73,36 +74,15 @@ def test_file_url_and_plain_folder(loaded: tuple[Config, Any], tmp_path: Path) -
 
 
 def test_report_notification_links_to_base_url(loaded: tuple[Config, Any],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    import http.server
-    import threading
-
+                                               webhook: LocalWebhook) -> None:
     config, _ = loaded
-    received: list[bytes] = []
-
-    class Capture(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(self.rfile.read(int(self.headers["Content-Length"])))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Capture)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     cfg = _with_report(config, output_dir="memory://x/reports",
                        base_url="https://intranet.example/r")
-    cfg = cfg.model_copy(update={"notifications": [
-        _channel(f"json://127.0.0.1:{server.server_address[1]}/")]})
-    try:
-        assert orchestration.deliver_reports(
-            cfg, ["memory://x/reports/kaffeekraft-20261001-20261020.html"],
-            date(2026, 10, 1), date(2026, 10, 20))
-    finally:
-        server.shutdown()
-        server.server_close()
-    sent = json.loads(received[0])
+    cfg = cfg.model_copy(update={"notifications": [_channel(webhook.url)]})
+    assert orchestration.deliver_reports(
+        cfg, ["memory://x/reports/kaffeekraft-20261001-20261020.html"],
+        date(2026, 10, 1), date(2026, 10, 20))
+    sent = webhook.received[0]
     assert sent["message"] == "https://intranet.example/r/kaffeekraft-20261001-20261020.html"
     assert not sent.get("attachments")  # a remote report is linked, not attached
 

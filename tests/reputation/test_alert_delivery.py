@@ -15,7 +15,7 @@ from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import alert, daily_brand_metrics
 
 if TYPE_CHECKING:  # the fixture lives in tests/reputation/conftest.py
-    from tests.reputation.conftest import LocalWebhook
+    from tests.conftest import LocalWebhook
 
 NEGATIVES = [5, 6, 4, 5, 7, 5, 6, 4, 5, 6, 5, 5, 6, 4, 5, 6, 45, 8]
 START = date(2026, 10, 1)

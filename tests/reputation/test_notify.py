@@ -13,7 +13,7 @@ from pipeline.config import NotificationConfig
 from pipeline.reputation.notify import deliver
 
 if TYPE_CHECKING:  # the fixture lives in tests/reputation/conftest.py
-    from tests.reputation.conftest import LocalWebhook
+    from tests.conftest import LocalWebhook
 
 
 class _Mailbox:
