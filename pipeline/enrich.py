@@ -40,7 +40,7 @@ class Enricher:
 
     def enrich(self, raws: Sequence[Mapping[str, Any]]) -> tuple[list[Post], list[Mention]]:
         """Enrich rows of the `raw_post` table (as mappings)."""
-        texts = [_post_text(r["title"], html_to_text(r["body"] or "")) for r in raws]
+        texts = [post_text(r["title"], html_to_text(r["body"] or "")) for r in raws]
         langs = detect_languages(texts)
         posts: list[Post] = []
         mentions: list[Mention] = []
@@ -69,7 +69,8 @@ class Enricher:
         return posts, mentions
 
 
-def _post_text(title: str | None, body: str) -> str:
+def post_text(title: str | None, body: str) -> str:
+    """The text analysed for a post: its title, then its body (once if the body repeats it)."""
     if title and title.strip() and not body.startswith(title.strip()):
         return f"{title.strip()}\n\n{body}".strip()
     return body.strip()

@@ -145,11 +145,12 @@ def evaluate_demo_sentiment(model: str = "stimmung-sentiment", **options: Any) -
     """The demo corpus's gold sentiment by language: macro-F1, recall of negatives, and
     the German-English macro-F1 gap (the product's promise: German as well as English)."""
     from pipeline.demo.corpus import generate_corpus
+    from pipeline.enrich import post_text
     from pipeline.nlp.sentiment import load_backend
 
     posts = [p for p in generate_corpus() if not p.gold.official]
     backend = load_backend(model, **options)
-    texts = [f"{p.title}\n\n{p.body}".strip() if p.title else p.body for p in posts]
+    texts = [post_text(p.title, p.body) for p in posts]  # what analysis scores
     preds = [r.label for r in backend.predict(texts, [p.lang for p in posts])]
     per_lang: dict[str, dict[str, float]] = {}
     for lang in sorted({p.lang for p in posts}):
