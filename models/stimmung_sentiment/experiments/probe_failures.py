@@ -1,6 +1,7 @@
 """Measure known failure modes of a sentiment backend on the validation files.
 
-    python models/stimmung_sentiment/probe_failures.py [--eval ../shared/eval] [--model NAME]
+    python models/stimmung_sentiment/experiments/probe_failures.py \
+        [--eval ../shared/eval] [--model NAME]
 
 Prints macro-F1 by post length, with/without a negation cue, and the share of
 hand-written ironic complaints (positive words, negative meaning) labelled negative.
@@ -13,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
 from pipeline.evaluation.sentiment import macro_f1, read_tsv  # noqa: E402

@@ -1,6 +1,6 @@
 """How much would in-domain data help GermEval? 3-fold cross-validation on GermEval dev.
 
-    python models/stimmung_sentiment/germeval_cv.py --data ../shared/datasets
+    python models/stimmung_sentiment/experiments/germeval_cv.py --data ../shared/datasets
 
 Trains the bundled recipe plus two thirds of the relevant GermEval 2017 dev documents
 and scores the remaining third, three times. Not used for the shipped model (its
@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parents[1]))
+MODEL_DIR = Path(__file__).resolve().parents[1]  # models/stimmung_sentiment: train.py
+REPO = MODEL_DIR.parents[1]
+sys.path.insert(0, str(MODEL_DIR))
+sys.path.insert(0, str(REPO))
 
 import train as recipe  # noqa: E402
 
@@ -40,7 +41,7 @@ def germeval_dev(root: Path) -> list[tuple[str, str]]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--data", type=Path, default=HERE.parents[2] / "shared" / "datasets")
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "datasets")
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--C", type=float, default=4.0)
     args = ap.parse_args()
