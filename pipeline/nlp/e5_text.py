@@ -6,7 +6,6 @@ import html
 import re
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -19,6 +18,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"@\w+")
 _UESC = re.compile(r"\\u([0-9a-fA-F]{4})")
 _SPACE = re.compile(r"\s+")
+_SPACES = re.compile(" {2,}")  # the normalisation table can leave runs of spaces
 
 
 def clean(text: str) -> str:
@@ -38,18 +38,18 @@ class E5Tokenizer:
     def __init__(self, ckpt: E5Checkpoint, max_tokens: int = MAX_TOKENS) -> None:
         self._tok = build_tokenizer(ckpt)
         self._table = normaliser(ckpt)
-        self._eos = ckpt.eos
+        self._bos, self._eos = ckpt.bos, ckpt.eos
         self.pad = ckpt.pad
         self.max_tokens = max_tokens
         self._lock = threading.Lock()
 
     def ids(self, texts: Sequence[str]) -> list[list[int]]:
-        prepared = [PREFIX + clean(t).translate(self._table) for t in texts]
-        with self._lock:  # a `tokenizers` Tokenizer is not safe to share across threads
-            encoded: list[Any] = self._tok.encode_batch(prepared)
+        prepared = [_SPACES.sub(" ", PREFIX + clean(t).translate(self._table)) for t in texts]
+        with self._lock:
+            encoded: list[list[int]] = self._tok.encode(prepared)
         out = []
-        for e in encoded:
-            ids = list(e.ids)
+        for pieces in encoded:
+            ids = [self._bos, *pieces, self._eos]
             if len(ids) > self.max_tokens:
                 ids = [*ids[: self.max_tokens - 1], self._eos]
             out.append(ids)
