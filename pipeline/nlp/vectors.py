@@ -60,9 +60,11 @@ class HashedEncoder:
         from sklearn.feature_extraction.text import HashingVectorizer
 
         self.dim = dim
-        self._hasher = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5),
-                                         n_features=_HASHED_FEATURES, alternate_sign=False,
-                                         norm=None, lowercase=True)
+        from pipeline.text.hashing import WordCachedCharHasher
+
+        self._hasher = WordCachedCharHasher(HashingVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), n_features=_HASHED_FEATURES,
+            alternate_sign=False, norm=None, lowercase=True))
         rng = np.random.default_rng(_SEED)
         s = _PROJECTION_NONZEROS
         cols = rng.integers(0, dim, size=(_HASHED_FEATURES, s)).ravel()

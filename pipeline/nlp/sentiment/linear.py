@@ -2,8 +2,9 @@
 
 The artifact is two files in one folder: `weights.npz` (coefficients, intercepts, idf
 vectors; no pickles) and `config.json` (feature settings, labels, metadata). Featurising
-uses scikit-learn's stateless `HashingVectorizer`, so training and inference share the
-exact same code (`Featurizer`).
+uses scikit-learn's stateless `HashingVectorizer` (char n-grams memoised per word, with
+identical output: `pipeline.text.hashing`), so training and inference share the exact
+same code (`Featurizer`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from pipeline.records import LABELS, SentimentResult
+from pipeline.text.hashing import WordCachedCharHasher
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +142,8 @@ class Featurizer:
             norm=None,
             dtype=np.float32,
         )
+        # the same counts as `self.char`, memoised per word
+        self._char_counts = WordCachedCharHasher(self.char)
 
     def _polarity(self, tok: str) -> int:
         """Lexicon polarity of a token, trying ß->ss and common inflection endings."""
@@ -196,7 +200,7 @@ class Featurizer:
         words = norm
         if langs is not None and (self.cfg.lang_feature or self.cfg.lang_words):
             words = [f"\x01{lg}\x01{t}" if lg else t for t, lg in zip(norm, langs, strict=True)]
-        xc = self.char.transform(norm).tocsr()
+        xc = self._char_counts.transform(norm)
         xw = self.word.transform(words).tocsr()
         for x in (xc, xw):
             np.log1p(x.data, out=x.data)

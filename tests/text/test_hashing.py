@@ -1,0 +1,48 @@
+"""The per-word memo of the char_wb hashing vectoriser returns scikit-learn's matrix exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from pipeline.text.hashing import WordCachedCharHasher
+
+DOCS = [
+    "Die Kaffeekraft App stürzt ab!!  wieder", "", "a", "RT @user: the app the app 🔥",
+    "  leading and trailing\tspace\n", "ÄÖÜ straße STRASSE", "x" * 40, "a b a b a",
+]
+
+
+def _same(a: object, b: object) -> None:
+    assert a.shape == b.shape and a.dtype == b.dtype  # type: ignore[attr-defined]
+    assert np.array_equal(a.indptr, b.indptr)  # type: ignore[attr-defined]
+    assert np.array_equal(a.indices, b.indices)  # type: ignore[attr-defined]
+    assert np.array_equal(a.data, b.data)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("ngrams", "lowercase", "dtype"),
+                         [((1, 5), False, np.float32), ((3, 5), True, np.float64)])
+def test_equals_scikit_learn_across_batches(ngrams: tuple[int, int], lowercase: bool,
+                                            dtype: type) -> None:
+    hv = HashingVectorizer(analyzer="char_wb", ngram_range=ngrams, n_features=2**12,
+                           alternate_sign=False, norm=None, lowercase=lowercase, dtype=dtype)
+    cached = WordCachedCharHasher(hv)
+    for batch in (DOCS, DOCS[::-1], DOCS[2:5], [""]):  # later batches hit the memo
+        _same(cached.transform(batch), hv.transform(batch).tocsr())
+
+
+def test_memo_starts_over_when_full() -> None:
+    hv = HashingVectorizer(analyzer="char_wb", ngram_range=(1, 3), n_features=2**10,
+                           alternate_sign=False, norm=None)
+    cached = WordCachedCharHasher(hv, max_entries=20)
+    for _ in range(3):
+        _same(cached.transform(DOCS), hv.transform(DOCS).tocsr())
+    assert len(cached._ids) <= len({w for d in DOCS for w in d.split()})
+
+
+def test_rejects_settings_it_cannot_memoise() -> None:
+    with pytest.raises(ValueError):
+        WordCachedCharHasher(HashingVectorizer(analyzer="word"))
+    with pytest.raises(ValueError):
+        WordCachedCharHasher(HashingVectorizer(analyzer="char_wb"))  # alternate sign, l2 norm
