@@ -122,6 +122,26 @@ def test_cascade_threshold_decides_what_the_encoder_sees() -> None:
 
 
 @needs_model
+def test_german_has_its_own_cascade_settings() -> None:
+    from pipeline.nlp.sentiment.multilingual import MultilingualSentiment
+
+    folder = models_dir()
+    backend = MultilingualSentiment(folder / "stimmung_multilingual", folder / "stimmung_sentiment")
+    assert backend.config["by_lang"]["de"]["threshold"] > backend.threshold  # as shipped
+    texts = ["Die Maschine ist laut.", "Der Service war okay.", "The machine is loud.",
+             "Service was okay."]
+    langs = ["de", "de", "en", "en"]
+    backend.threshold = 0.0  # English: the n-gram model alone
+    backend._lang_threshold = {"de": 1.01}  # German: always the encoder, all its weight
+    backend._lang_weight = {"de": 1.0}
+    probs = backend.predict_proba(texts, langs)
+    assert backend.encoded == 2
+    assert np.allclose(probs[2:], backend.ngram.predict_proba(texts[2:], langs[2:]))
+    enc, _ = backend.encoder.run(texts[:2], sentiment=True)
+    assert enc is not None and np.allclose(probs[:2], enc, atol=1e-6)
+
+
+@needs_model
 def test_german_complaints_are_negative() -> None:
     backend = load_backend(MULTILINGUAL_BACKEND)
     complaints = [
@@ -137,15 +157,15 @@ def test_german_complaints_are_negative() -> None:
 @needs_model
 @pytest.mark.slow
 def test_demo_gold_german_complaints_are_found_far_more_often() -> None:
-    """On the demo's gold labels the multilingual model closes most of the German gap of
-    the n-gram model. (The issue's bar, recall of German negatives >= 0.70 and a gap of
-    <= 0.05, is not reached: 0.41 and 0.11, see the model card.)"""
+    """On the demo's gold labels the multilingual model closes the German gap of the
+    n-gram model: German and English macro-F1 within 0.05. (The issue's other bar, recall
+    of German negatives >= 0.70, is not reached: 0.64, see the model card.)"""
     from pipeline.evaluation.sentiment import evaluate_demo_sentiment
 
     ours = evaluate_demo_sentiment(MULTILINGUAL_BACKEND)
     ngram = evaluate_demo_sentiment("stimmung-sentiment")
     de, de_ngram = ours["per_lang"]["de"], ngram["per_lang"]["de"]
-    assert de["negative_recall"] >= 1.8 * de_ngram["negative_recall"], (ours, ngram)
-    assert de["macro_f1"] >= de_ngram["macro_f1"] + 0.12, (ours, ngram)
+    assert de["negative_recall"] >= 2.5 * de_ngram["negative_recall"], (ours, ngram)
+    assert de["macro_f1"] >= de_ngram["macro_f1"] + 0.2, (ours, ngram)
     assert ours["per_lang"]["en"]["macro_f1"] >= ngram["per_lang"]["en"]["macro_f1"]
-    assert ours["de_en_gap"] < ngram["de_en_gap"] - 0.05
+    assert ours["de_en_gap"] <= 0.05, ours

@@ -6,7 +6,8 @@ below `cascade.threshold`, see `config.json`; above 1.0 sends every text to the 
 the two are combined as `config.json` says: `mean` (the average of both models'
 probabilities, `encoder_weight` on the encoder's) or `stack` (a multinomial logistic
 regression on both models' log-probabilities). Texts the encoder skipped keep the
-n-gram scores.
+n-gram scores. A language listed under `by_lang` (German) has its own threshold and
+encoder weight, chosen on that language's validation files.
 """
 
 from __future__ import annotations
@@ -51,15 +52,23 @@ class MultilingualSentiment:
                                 dtype=np.float64)
         self._intercept = np.asarray(combine.get("intercept", np.zeros(3)), dtype=np.float64)
         self.threshold = float((self.config.get("cascade") or {}).get("threshold", 1.01))
+        by_lang = self.config.get("by_lang") or {}
+        self._lang_threshold = {lang: float(v["threshold"]) for lang, v in by_lang.items()}
+        self._lang_weight = {lang: float(v["encoder_weight"]) for lang, v in by_lang.items()}
+        if by_lang and self._method != "mean":
+            raise ValueError("by_lang settings need combine.method 'mean'")
         digest = hashlib.sha256(json.dumps(
-            [self.encoder.version, self.ngram.version, combine, self.threshold],
+            [self.encoder.version, self.ngram.version, combine, self.threshold, by_lang],
             sort_keys=True).encode()).hexdigest()[:8]
         self.version = f"{self.config.get('version', '1.0')}+{digest}"
         self.encoded = 0  # texts sent to the encoder so far (for the benchmark)
 
-    def combine(self, p_enc: np.ndarray, p_ngram: np.ndarray) -> np.ndarray:
+    def combine(self, p_enc: np.ndarray, p_ngram: np.ndarray,
+                weight: np.ndarray | None = None) -> np.ndarray:
+        """`weight`: the encoder's share per row (default: the configured one)."""
         if self._method == "mean":
-            mean: np.ndarray = self._weight * p_enc + (1.0 - self._weight) * p_ngram
+            w = np.full((len(p_enc), 1), self._weight) if weight is None else weight[:, None]
+            mean: np.ndarray = w * p_enc + (1.0 - w) * p_ngram
             return mean
         feats = np.log(np.clip(np.hstack([p_enc, p_ngram]), 1e-6, 1.0))
         z = feats @ self._coef.T + self._intercept
@@ -82,14 +91,28 @@ class MultilingualSentiment:
                 lang_of.setdefault(i, lg)
             ulangs = [lang_of[i] for i in range(len(unique))]
         probs = self.ngram.predict_proba(unique, ulangs)
-        unsure = np.flatnonzero(probs.max(axis=1) < self.threshold)
+        thresholds, weights = self._settings(ulangs, len(unique))
+        unsure = np.flatnonzero(probs.max(axis=1) < thresholds)
         if len(unsure):
             p_enc, _ = self.encoder.run([unique[i] for i in unsure], sentiment=True)
             assert p_enc is not None
-            probs[unsure] = self.combine(p_enc.astype(np.float64), probs[unsure])
+            probs[unsure] = self.combine(p_enc.astype(np.float64), probs[unsure],
+                                         weights[unsure])
             self.encoded += len(unsure)
         out: np.ndarray = probs[index]
         return out
+
+    def _settings(self, langs: Sequence[str | None] | None,
+                  n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Cascade threshold and encoder weight per text, by its language."""
+        thresholds = np.full(n, self.threshold)
+        weights = np.full(n, self._weight)
+        if langs is not None and self._lang_threshold:
+            for i, lang in enumerate(langs):
+                if lang in self._lang_threshold:
+                    thresholds[i] = self._lang_threshold[lang]
+                    weights[i] = self._lang_weight[lang]
+        return thresholds, weights
 
     def predict(self, texts: Sequence[str],
                 langs: Sequence[str | None] | None = None) -> list[SentimentResult]:
