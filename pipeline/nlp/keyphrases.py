@@ -116,19 +116,33 @@ def _clean(text: str) -> str:
     return _HANDLE.sub(" ", _URL.sub(" ", text)).replace("#", " ")
 
 
-def _tokens(text: str, table: dict[str, str], stops: frozenset[str]) -> list[Tok]:
+#: tokens remembered per language (a `Tok` depends on its text and on whether a sentence
+#: ends before it); bounded: a full memo starts over
+_TOKEN_MEMO_SIZE = 200_000
+_token_memo: dict[str, dict[tuple[str, bool], Tok]] = {}
+
+
+def _tok(text_: str, prev_end: bool, table: dict[str, str], stops: frozenset[str]) -> Tok:
+    if _WORD.fullmatch(text_):
+        low = text_.lower()
+        lemma = table.get(text_) or table.get(low) or low
+        lemma = lemma.lower()
+        content = len(text_) > 2 and low not in stops and lemma not in stops
+    else:
+        lemma, content = text_, False
+    return Tok(lemma, content, text_[:1].isupper(), prev_end, not content)
+
+
+def _tokens(text: str, table: dict[str, str], stops: frozenset[str],
+            memo: dict[tuple[str, bool], Tok] | None = None) -> list[Tok]:
+    memo = {} if memo is None else memo
     toks: list[Tok] = []
     prev_end = True
     for text_ in _TOKEN.findall(text):
-        is_word = bool(_WORD.fullmatch(text_))
-        if is_word:
-            low = text_.lower()
-            lemma = table.get(text_) or table.get(low) or low
-            lemma = lemma.lower()
-            content = len(text_) > 2 and low not in stops and lemma not in stops
-        else:
-            lemma, content = text_, False
-        toks.append(Tok(lemma, content, text_[:1].isupper(), prev_end, not content))
+        tok = memo.get((text_, prev_end))
+        if tok is None:
+            tok = memo[(text_, prev_end)] = _tok(text_, prev_end, table, stops)
+        toks.append(tok)
         prev_end = text_ in _SENT_END
     return toks
 
@@ -138,7 +152,10 @@ def tokenize(texts: Sequence[str], langs: Sequence[str | None]) -> list[list[Tok
     out: list[list[Tok]] = []
     for text, lang in zip(texts, langs, strict=True):
         code = _norm_lang(lang)
-        out.append(_tokens(_clean(text or ""), _lemma_table(code), _stops(code)))
+        memo = _token_memo.setdefault(code, {})
+        if len(memo) > _TOKEN_MEMO_SIZE:
+            memo.clear()
+        out.append(_tokens(_clean(text or ""), _lemma_table(code), _stops(code), memo))
     return out
 
 
