@@ -1,8 +1,8 @@
-"""The built wheel installs anywhere: models, SQL views, templates and the example config
-are package data. Builds the wheel, installs it into a fresh venv outside the checkout
-(its dependencies come from this environment's site-packages through a `.pth` path line,
-so nothing is downloaded), and runs `stimmung init` and `stimmung demo` from a temp dir
-with STIMMUNG_MODELS_DIR / STIMMUNG_SQL_DIR unset."""
+"""The built wheel installs anywhere: models, SQL views, templates, the demo corpus's texts
+and the example config are package data. Builds the wheel, installs it into a fresh venv
+outside the checkout (its dependencies come from this environment's site-packages through a
+`.pth` path line, so nothing is downloaded), and runs `stimmung init` and `stimmung demo`
+from a temp dir with STIMMUNG_MODELS_DIR / STIMMUNG_SQL_DIR unset."""
 
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def test_wheel_carries_models_views_templates_and_example(wheel: Path) -> None:
     assert {Path(n).name for n in views} == {p.name for p in (REPO / "sql" / "views").glob("*.sql")}
     assert "pipeline/report/templates/report.html.j2" in names
     assert "pipeline/warehouse/migrations/env.py" in names
+    demo_texts = {p.relative_to(REPO).as_posix()
+                  for p in (REPO / "pipeline" / "demo" / "corpus" / "texts").rglob("*.yaml")}
+    assert "pipeline/demo/corpus/texts/brands.yaml" in demo_texts
+    assert demo_texts <= names, sorted(demo_texts - names)
     expected = _shipped_model_files()
     assert "pipeline/_bundled/models/stimmung_sentiment/weights.npz" in expected
     assert expected <= names, sorted(expected - names)
