@@ -16,6 +16,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -144,9 +145,18 @@ class Featurizer:
         )
         # the same counts as `self.char`, memoised per word
         self._char_counts = WordCachedCharHasher(self.char)
+        self._polarities: dict[str, int] = {}
 
     def _polarity(self, tok: str) -> int:
         """Lexicon polarity of a token, trying ß->ss and common inflection endings."""
+        pol = self._polarities.get(tok)
+        if pol is None:
+            if len(self._polarities) > 500_000:  # bounded memo: start over
+                self._polarities.clear()
+            pol = self._polarities[tok] = self._lexicon_polarity(tok)
+        return pol
+
+    def _lexicon_polarity(self, tok: str) -> int:
         lex = self.lexicon
         pol = lex.get(tok)
         if pol is None and "ß" in tok:
@@ -169,15 +179,21 @@ class Featurizer:
         lo, hi = self.cfg.word_ngram
         grams: list[str] = []
         for n in range(lo, hi + 1):
-            grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
+            if n == 1:
+                grams.extend(toks)
+            elif n == 2:
+                grams.extend(map(" ".join, pairwise(toks)))
+            else:
+                grams.extend(" ".join(toks[i : i + n]) for i in range(len(toks) - n + 1))
         if self.lexicon:
             last_neg = -10
+            polarity = self._polarity
             for i, tok in enumerate(toks):
                 if tok in _NEGATORS:
                     last_neg = i
                 elif not tok[0].isalnum() and tok[0] not in "#@":
                     last_neg = -10  # punctuation ends the negation scope
-                pol = self._polarity(tok)
+                pol = polarity(tok)
                 if pol:
                     sign = "+" if pol > 0 else "-"
                     grams.append(f"__neglex{sign}__" if i - last_neg <= 3 else f"__lex{sign}__")
