@@ -186,3 +186,22 @@ def test_eval_figure_stays_at_least_090() -> None:
                          text=True, timeout=300, check=True).stdout
     got = re.search(r"macro-F1 \*\*([0-9.]+)\*\*", out)
     assert got and float(got.group(1)) >= 0.90, out
+
+
+@pytest.mark.parametrize("text", [
+    "Die App stürzt ständig ab!!", "KAPUTT. Warum immer ich?", "Would be GREAT to add dark mode",
+    "ſuper, kaputt", "İst das normal?", "ΣΟΦΙΑ: problem", "\u212aaputt", "Straße STRASSE ẞ",
+    "Danke im Voraus 😀", "نعم problem",
+])
+def test_lowercased_rules_match_as_ignorecase_rules(text: str) -> None:
+    """The fast path (lower-cased text, case-sensitive rules) finds exactly the rules the
+    IGNORECASE ones find; texts where it could differ take the IGNORECASE path."""
+    from pipeline.nlp.intent import _BY_LANG, _lowered
+
+    low = _lowered(text)
+    for compiled in _BY_LANG.values():
+        expected = [bool(p.search(text)) for p, _, _ in compiled.rules]
+        if low is not None:
+            assert [bool(p.search(low)) for p, _, _ in compiled.lower_rules] == expected
+    if any(c in text for c in "ſİΣ"):
+        assert low is None
