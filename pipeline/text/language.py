@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -49,6 +50,7 @@ class _Detector:
         ident.set_languages(list(languages))
         self.ident = ident
         self.prior = prior
+        self._top_prior = max([0.0, *prior.values()])
         self._cache: dict[str, str | None] = {}  # FIFO, bounded by CACHE_SIZE
 
     def detect(self, text: str) -> str | None:
@@ -65,9 +67,17 @@ class _Detector:
     def _detect(self, t: str) -> str | None:
         if not _THREE_LETTERS.search(t):
             return None
-        ranked = self.ident.rank(t)
-        best = max(ranked, key=lambda ls: ls[1] + self.prior.get(ls[0], 0.0))
-        return str(best[0])
+        # the first language with the highest score + prior; `rank` sorts by score, so
+        # languages that even with the largest prior cannot pass the best are not read
+        prior, top = self.prior, self._top_prior
+        best, best_score = "", -math.inf
+        for lang, score in self.ident.rank(t):
+            if score + top <= best_score:
+                break
+            adjusted = score + prior.get(lang, 0.0)
+            if adjusted > best_score:
+                best, best_score = lang, adjusted
+        return str(best)
 
 
 @lru_cache(maxsize=4)
