@@ -1,7 +1,7 @@
 """Print the HTML report to PDF with headless Chromium.
 
 The report is one self-contained HTML file with print styles (``@media print`` in
-``templates/partials/styles.css``), so the PDF is what a browser's "Save as PDF" gives:
+``templates/styles.css``), so the PDF is what a browser's "Save as PDF" gives:
 Chromium is started headless on the ``file://`` URL with ``--print-to-pdf``, a fresh
 temporary profile (so parallel runs never share a profile lock) and a timeout. The
 executable is ``$STIMMUNG_CHROMIUM`` when set, else the first of ``chromium``,

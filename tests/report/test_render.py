@@ -18,7 +18,8 @@ from pipeline.report.data import (
     ReportData,
     ShareOfVoice,
 )
-from pipeline.report.render import render_html, render_report, safe_url, truncate_text
+from pipeline.report.formatting import safe_url, truncate_text
+from pipeline.report.render import render_html, render_report
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"

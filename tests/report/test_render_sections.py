@@ -31,14 +31,8 @@ from pipeline.report.data import (
     ShareOfVoice,
     SourceHealth,
 )
-from pipeline.report.render import (
-    SECTION_IDS,
-    build_view,
-    fmt_compact,
-    format_age,
-    render_html,
-    short_author,
-)
+from pipeline.report.formatting import fmt_compact, format_age, short_author
+from pipeline.report.render import SECTION_IDS, build_view, render_html
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"
