@@ -38,33 +38,6 @@ _EMERGING = {lang: DOMAIN_TEXTS["coffee"][lang].emerging for lang in LANGS}
 EMERGING_KEYPHRASES: dict[str, list[str]] = {lang: _EMERGING[lang]["keyphrases"] for lang in LANGS}
 
 
-def _community(channel: str, domain: str, topic: str, lang: str) -> str:
-    if channel == "kaffeeliebe_forum":
-        sub = {"grinder_noise": "muehlen", "app_pairing": "apps-und-smart-home",
-               "frother_update": "apps-und-smart-home", "price": "kaufberatung",
-               "comparison": "kaufberatung", "descaling_warning": "wartung-und-pflege"}
-        if domain != "coffee":
-            return "forum.kaffeeliebe.de/plauderecke"
-        return "forum.kaffeeliebe.de/" + sub.get(topic, "maschinen")
-    if channel == "cremalab_blog":
-        if topic in ("company_news", "comparison"):
-            return "blog.cremalab.net/reviews"
-        if domain != "coffee":
-            return "threadly.net/r/offtopic_brews"
-        if topic == "grinder_noise":
-            return "threadly.net/r/grinders"
-        return "threadly.net/r/homebarista"
-    if channel == "velora_riders":
-        if lang == "de":
-            return "forum.velora-riders.com/de/technik"
-        if topic == "company_news":
-            return "blog.velora-riders.com"
-        if topic in ("ride_quality", "delivery_delay"):
-            return "threadly.net/r/ebike_commuters"
-        return "forum.velora-riders.com/tech"
-    return {"coffee": f"hub/kaffee-talk-{lang}", "bike": "hub/ebike-talk"}.get(domain, "hub/lounge")
-
-
 @dataclass(frozen=True, slots=True)
 class Gold:
     """Hidden labels of a demo post (never written into the feeds or the export, except
@@ -146,6 +119,34 @@ def make_authors(rng: random.Random, count: int = 150) -> tuple[list[str], list[
 
 
 # ----------------------------------------------------------------------------- generation
+
+def _community(channel: str, domain: str, topic: str, lang: str) -> str:
+    """The sub-forum, subreddit or blog of a channel where a post on `topic` appears."""
+    if channel == "kaffeeliebe_forum":
+        sub = {"grinder_noise": "muehlen", "app_pairing": "apps-und-smart-home",
+               "frother_update": "apps-und-smart-home", "price": "kaufberatung",
+               "comparison": "kaufberatung", "descaling_warning": "wartung-und-pflege"}
+        if domain != "coffee":
+            return "forum.kaffeeliebe.de/plauderecke"
+        return "forum.kaffeeliebe.de/" + sub.get(topic, "maschinen")
+    if channel == "cremalab_blog":
+        if topic in ("company_news", "comparison"):
+            return "blog.cremalab.net/reviews"
+        if domain != "coffee":
+            return "threadly.net/r/offtopic_brews"
+        if topic == "grinder_noise":
+            return "threadly.net/r/grinders"
+        return "threadly.net/r/homebarista"
+    if channel == "velora_riders":
+        if lang == "de":
+            return "forum.velora-riders.com/de/technik"
+        if topic == "company_news":
+            return "blog.velora-riders.com"
+        if topic in ("ride_quality", "delivery_delay"):
+            return "threadly.net/r/ebike_commuters"
+        return "forum.velora-riders.com/tech"
+    return {"coffee": f"hub/kaffee-talk-{lang}", "bike": "hub/ebike-talk"}.get(domain, "hub/lounge")
+
 
 _HOUR_WEIGHTS = (1.0, 0.6, 0.4, 0.3, 0.3, 0.5, 1.2, 2.2, 3.0, 3.2, 3.3, 3.4, 3.8, 3.6, 3.2,
                  3.1, 3.2, 3.6, 4.2, 4.6, 4.8, 4.2, 3.0, 1.8)
