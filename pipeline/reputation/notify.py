@@ -2,8 +2,9 @@
 
 Every channel is tried on its own: one failing channel never stops the others. A failed
 delivery is retried ``retries`` times with exponential backoff (``backoff``, 2x, 4x ...
-seconds); what finally happened is returned per channel ("ok" or a short reason) so the
-caller records it (the alert row's ``delivery``) and retries on its next run.
+seconds; the policy of `pipeline.retry`); what finally happened is returned per channel
+("ok" or a short reason) so the caller records it (the alert row's ``delivery``) and
+retries on its next run.
 
 Channel URLs hold tokens and passwords: they never appear in our logs or in the returned
 messages. apprise's own log records (its debug records contain URLs) are captured while
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from pipeline.config import NotificationConfig
+from pipeline.retry import Retryable, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +98,7 @@ def deliver(
     retry k+1. A URL the channel cannot resolve (unset environment variable, unknown
     scheme) is not retried. URLs (they hold tokens) are never logged nor returned.
     """
+    policy = RetryPolicy(attempts=1 + max(0, retries), first_wait_s=backoff, sleep=sleep)
     results: dict[str, str] = {}
     for channel in channels:
         url = channel.resolve_url()
@@ -103,26 +106,37 @@ def deliver(
             results[channel.name] = f"not sent: environment variable {channel.url_env} is unset"
             log.error("notification channel %s: %s", channel.name, results[channel.name])
             continue
-        attempts = 1 + max(0, retries)
-        reason = "delivery failed"
-        for attempt in range(1, attempts + 1):
-            ok, reason = _send_once(url, title, body)
-            if ok:
-                results[channel.name] = "ok"
-                if attempt > 1:
-                    log.info("notification channel %s: delivered on attempt %d",
-                             channel.name, attempt)
-                break
-            if reason.startswith("apprise does not understand"):
-                results[channel.name] = f"not sent: {reason}"
-                log.error("notification channel %s: %s", channel.name, results[channel.name])
-                break
-            log.warning("notification channel %s: attempt %d/%d failed: %s",
-                        channel.name, attempt, attempts, reason)
-            if attempt < attempts:
-                sleep(backoff * 2 ** (attempt - 1))
-        else:
-            results[channel.name] = (f"delivery failed after {attempts} attempts: {reason} "
-                                     "(will retry on the next run)")
-            log.error("notification channel %s: %s", channel.name, results[channel.name])
+        results[channel.name] = _deliver_to(channel.name, url, title, body, policy)
     return results
+
+
+class _NotSendable(Exception):
+    """The channel URL cannot be used at all: retrying would not help."""
+
+
+def _deliver_to(name: str, url: str, title: str, body: str, policy: RetryPolicy) -> str:
+    """One channel, with retries: "ok" or what went wrong (logged by channel name)."""
+
+    def attempt(number: int) -> None:
+        ok, reason = _send_once(url, title, body)
+        if ok:
+            if number > 1:
+                log.info("notification channel %s: delivered on attempt %d", name, number)
+            return
+        if reason.startswith("apprise does not understand"):
+            raise _NotSendable(reason)
+        log.warning("notification channel %s: attempt %d/%d failed: %s",
+                    name, number, policy.attempts, reason)
+        raise Retryable(reason)
+
+    try:
+        policy.call(attempt)
+    except _NotSendable as exc:
+        result = f"not sent: {exc}"
+    except Retryable as exc:
+        result = (f"delivery failed after {policy.attempts} attempts: {exc.reason} "
+                  "(will retry on the next run)")
+    else:
+        return "ok"
+    log.error("notification channel %s: %s", name, result)
+    return result

@@ -1,11 +1,11 @@
-"""One HTTP session helper for every source: timeouts, retries with backoff, Retry-After,
-an overall deadline per request and a maximum body size (also after decompression)."""
+"""One HTTP session helper for every source: timeouts, retries with backoff, Retry-After
+(the retry policy of `pipeline.retry`), an overall deadline per request and a maximum
+body size (also after decompression)."""
 
 from __future__ import annotations
 
 import email.utils
 import logging
-import random
 import threading
 import time
 import zlib
@@ -19,6 +19,7 @@ import httpcore
 import httpx
 
 from pipeline.redact import redact_url
+from pipeline.retry import Retryable, RetryPolicy
 from pipeline.sources.base import SourceContext, SourceError
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,16 @@ class BodyTooLarge(HttpError):
 
 class DeadlineExceeded(HttpError):
     """A request (with its retries) took longer than `http.deadline_s`."""
+
+
+class _RetryableHttp(Retryable):
+    """An attempt failed in a way another may fix: a timeout, a dropped connection, or a
+    status in `RETRY_STATUS` (with the server's Retry-After as the wait, when it sent one)."""
+
+    def __init__(self, reason: str, *, wait_s: float | None = None,
+                 status: int | None = None) -> None:
+        super().__init__(reason, wait_s=wait_s)
+        self.status = status
 
 
 # ---------------------------------------------------------------- overall deadline
@@ -273,65 +284,72 @@ class HttpClient:
     def _attempts(self, method: str, url: str, params: Mapping[str, Any] | None,
                   headers: Mapping[str, str] | None, data: Any, ok_status: frozenset[int],
                   attempts: int) -> httpx.Response:
-        last_error = "no attempt made"
-        for attempt in range(1, attempts + 1):
-            self._wait_for_host(url)
-            if _past_deadline():
+        policy = RetryPolicy(attempts=attempts, first_wait_s=self.backoff_base_s,
+                             max_wait_s=self.context.max_retry_wait_s, jitter=0.25,
+                             sleep=self._sleep)
+
+        def before_retry(error: Retryable, attempt: int, wait: float) -> None:
+            log.warning(
+                "%s %s: %s; retry %d/%d in %.1f s",
+                method, redact_url(url), error.reason, attempt, attempts - 1, wait,
+            )
+            end = getattr(_deadline, "end", None)
+            if end is not None and time.monotonic() + wait >= end:
                 raise httpx.ReadTimeout("overall deadline passed")
-            try:
-                # read the whole body now so a connection dropped mid-body is retried here
-                response = self._fetch(method, url, params, headers, data)
-            except httpx.TimeoutException as exc:
-                if _past_deadline():
-                    raise
-                phase = _TIMEOUT_PHASES.get(type(exc), "request")
-                last_error = f"timed out after {self.context.timeout_s:g} s ({phase})"
-                wait = self._backoff(attempt)
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
-                raise HttpError(f"{method} {redact_url(url)}: invalid URL ({exc})") from None
-            except httpx.TransportError as exc:
-                last_error = _describe_transport_error(exc)
-                wait = self._backoff(attempt)
-            except httpx.HTTPError as exc:  # too many redirects, undecodable body, ...
-                raise HttpError(redact_url(
-                    f"{method} {url} failed: {type(exc).__name__}: {exc}"
-                )) from None
-            else:
-                if response.status_code in ok_status:
-                    return response
-                if response.status_code not in RETRY_STATUS:
-                    raise HttpError(
-                        f"{method} {redact_url(url)} failed: HTTP {response.status_code}"
-                        f" {response.reason_phrase}".rstrip(),
-                        status=response.status_code,
-                    )
-                last_error = f"HTTP {response.status_code}"
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                if retry_after is not None and retry_after > self.context.max_retry_wait_s:
-                    raise RateLimited(
-                        f"{method} {redact_url(url)}: server asks to retry after "
-                        f"{retry_after:.0f} s (more than max_retry_wait_s="
-                        f"{self.context.max_retry_wait_s:g}); giving up for this run",
-                        status=response.status_code,
-                    )
-                wait = retry_after if retry_after is not None else self._backoff(attempt)
-            if attempt < attempts:
-                log.warning(
-                    "%s %s: %s; retry %d/%d in %.1f s",
-                    method, redact_url(url), last_error, attempt, attempts - 1, wait,
-                )
-                end = getattr(_deadline, "end", None)
-                if end is not None and time.monotonic() + wait >= end:
-                    raise httpx.ReadTimeout("overall deadline passed")
-                self._sleep(wait)
-        status = None
-        if last_error.startswith("HTTP "):
-            status = int(last_error.split()[1])
-        cls = RateLimited if status == 429 else HttpError
-        raise cls(
-            f"{method} {redact_url(url)} failed after {attempts} attempts: {last_error}",
-            status=status,
-        )
+
+        try:
+            return policy.call(
+                lambda _: self._attempt(method, url, params, headers, data, ok_status),
+                before_retry=before_retry)
+        except _RetryableHttp as exc:
+            cls = RateLimited if exc.status == 429 else HttpError
+            raise cls(
+                f"{method} {redact_url(url)} failed after {attempts} attempts: {exc.reason}",
+                status=exc.status,
+            ) from None
+
+    def _attempt(self, method: str, url: str, params: Mapping[str, Any] | None,
+                 headers: Mapping[str, str] | None, data: Any,
+                 ok_status: frozenset[int]) -> httpx.Response:
+        """One attempt: the response, a final `HttpError`, or `_RetryableHttp`."""
+        self._wait_for_host(url)
+        if _past_deadline():
+            raise httpx.ReadTimeout("overall deadline passed")
+        try:
+            # read the whole body now so a connection dropped mid-body is retried here
+            response = self._fetch(method, url, params, headers, data)
+        except httpx.TimeoutException as exc:
+            if _past_deadline():
+                raise
+            phase = _TIMEOUT_PHASES.get(type(exc), "request")
+            raise _RetryableHttp(
+                f"timed out after {self.context.timeout_s:g} s ({phase})") from None
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL) as exc:
+            raise HttpError(f"{method} {redact_url(url)}: invalid URL ({exc})") from None
+        except httpx.TransportError as exc:
+            raise _RetryableHttp(_describe_transport_error(exc)) from None
+        except httpx.HTTPError as exc:  # too many redirects, undecodable body, ...
+            raise HttpError(redact_url(
+                f"{method} {url} failed: {type(exc).__name__}: {exc}"
+            )) from None
+        if response.status_code in ok_status:
+            return response
+        if response.status_code not in RETRY_STATUS:
+            raise HttpError(
+                f"{method} {redact_url(url)} failed: HTTP {response.status_code}"
+                f" {response.reason_phrase}".rstrip(),
+                status=response.status_code,
+            )
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        if retry_after is not None and retry_after > self.context.max_retry_wait_s:
+            raise RateLimited(
+                f"{method} {redact_url(url)}: server asks to retry after "
+                f"{retry_after:.0f} s (more than max_retry_wait_s="
+                f"{self.context.max_retry_wait_s:g}); giving up for this run",
+                status=response.status_code,
+            )
+        raise _RetryableHttp(f"HTTP {response.status_code}", wait_s=retry_after,
+                             status=response.status_code)
 
     def _fetch(self, method: str, url: str, params: Mapping[str, Any] | None,
                headers: Mapping[str, str] | None, data: Any) -> httpx.Response:
@@ -368,10 +386,6 @@ class HttpClient:
     def _too_large(self, method: str, url: str, detail: str) -> str:
         return (f"{method} {redact_url(url)}: response body larger than the limit of "
                 f"{self.context.max_body_bytes / 1e6:g} MB (http.max_body_mb){detail}")
-
-    def _backoff(self, attempt: int) -> float:
-        wait = self.backoff_base_s * (2 ** (attempt - 1))
-        return min(self.context.max_retry_wait_s, wait * (1 + random.random() * 0.25))
 
     def _wait_for_host(self, url: str) -> None:
         if self.host_delay_s <= 0:
