@@ -230,14 +230,30 @@ class Featurizer:
         langs: Sequence[str | None] | None = None,
     ) -> sp.csr_matrix:
         xc, xw = self.counts(texts, langs)
-        blocks = []
-        for x, idf in ((xc, idf_char), (xw, idf_word)):
-            x = x @ sp.diags(idf.astype(np.float32))
-            x = sp.csr_matrix(x)
-            sq = np.asarray(x.multiply(x).sum(axis=1)).ravel()
-            inv = np.where(sq > 0, 1.0 / np.sqrt(np.maximum(sq, 1e-12)), 0.0)
-            blocks.append(sp.diags(inv.astype(np.float32)) @ x)
+        blocks = [_idf_unit_rows(xc, idf_char), _idf_unit_rows(xw, idf_word)]
         return sp.csr_matrix(sp.hstack(blocks, format="csr"))
+
+
+def _csr_like(x: sp.csr_matrix, data: np.ndarray) -> sp.csr_matrix:
+    """`x`'s sparsity pattern with `data`, explicit zeros dropped (as scipy's products do)."""
+    if data.all():
+        return sp.csr_matrix((data, x.indices, x.indptr), shape=x.shape)
+    keep = data != 0
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))[keep]
+    indptr = np.zeros(x.shape[0] + 1, dtype=x.indptr.dtype)
+    np.cumsum(np.bincount(rows, minlength=x.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((data[keep], x.indices[keep], indptr), shape=x.shape)
+
+
+def _idf_unit_rows(x: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """`diag(1 / |row|) @ (x @ diag(idf))` for canonical float32 `x`, with exactly the
+    values, order and row sums scipy gives for these products (which sort each row's
+    columns back to ascending order), without their per-call arrays over all 2**20
+    columns."""
+    w = _csr_like(x, x.data * idf.astype(np.float32)[x.indices])
+    sq = np.asarray(_csr_like(w, w.data * w.data).sum(axis=1)).ravel()
+    inv = np.where(sq > 0, 1.0 / np.sqrt(np.maximum(sq, 1e-12)), 0.0).astype(np.float32)
+    return _csr_like(w, inv[np.repeat(np.arange(w.shape[0]), np.diff(w.indptr))] * w.data)
 
 
 def compute_idf(x: sp.csr_matrix) -> np.ndarray:
