@@ -100,3 +100,24 @@ def test_unset_env_and_unknown_scheme_are_reported_not_retried(
     assert "STIMMUNG_TEST_NO_SUCH_HOOK is unset" in result["env"]
     assert result["bad"].startswith("not sent:") and "token-789" not in result["bad"]
     assert waits == []
+
+
+def test_log_lines_name_the_channel_and_each_attempt(
+    webhook: LocalWebhook, caplog: pytest.LogCaptureFixture, closed_port: int,
+) -> None:
+    dead = f"json://127.0.0.1:{closed_port}/hooks/DEAD-SECRET-456"
+    webhook.fail_first = 1
+    caplog.set_level(logging.INFO, logger="pipeline.reputation.notify")
+    deliver([NotificationConfig(name="dead", url=dead),
+             NotificationConfig(name="hook", url=webhook.url)],
+            title="t", body="b", retries=1, backoff=0.1, sleep=_no_sleep)
+    lines = [(r.levelname, r.getMessage()) for r in caplog.records
+             if r.name == "pipeline.reputation.notify"]
+    assert lines == [
+        ("WARNING", "notification channel dead: attempt 1/2 failed: connection refused"),
+        ("WARNING", "notification channel dead: attempt 2/2 failed: connection refused"),
+        ("ERROR", "notification channel dead: delivery failed after 2 attempts: connection "
+                  "refused (will retry on the next run)"),
+        ("WARNING", "notification channel hook: attempt 1/2 failed: HTTP 503"),
+        ("INFO", "notification channel hook: delivered on attempt 2"),
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,3 +109,18 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after("120") == 120.0
     assert parse_retry_after("Mon, 01 Jan 2024 12:00:30 GMT", now=now) == 30.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+def test_each_retry_is_logged_once_without_secrets(serve: Any, reply: Any,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    server = serve(lambda request: reply(503, "busy"))
+    http, waits = client(max_retries=2)
+    caplog.set_level(logging.WARNING, logger="pipeline.sources.http")
+    with pytest.raises(HttpError, match=r"failed after 3 attempts: HTTP 503$"):
+        http.get(f"{server.url}/api?token=SECRET-42")
+    lines = [r.getMessage() for r in caplog.records if r.name == "pipeline.sources.http"]
+    assert len(lines) == 2 and len(waits) == 2  # one line per retry, none after the last
+    for number, (line, wait) in enumerate(zip(lines, waits, strict=True), start=1):
+        assert re.fullmatch(rf"GET {re.escape(server.url)}/api\?token=\*\*\* ?: HTTP 503; "
+                            rf"retry {number}/2 in {wait:.1f} s", line), line
+    assert "SECRET-42" not in caplog.text
