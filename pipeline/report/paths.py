@@ -1,4 +1,6 @@
-"""Where a brand's reports are written, and the stable link to its latest one."""
+"""Where a brand's reports are written: the dated file names here; the output folder and
+the latest report's path and link in `pipeline.reputation.report_links`, which the alerts
+share."""
 
 from __future__ import annotations
 
@@ -6,26 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.reputation.report_links import brand_slug, latest_report_path, report_dir
 
-
-def brand_slug(brand: str) -> str:
-    return "".join(c if c.isalnum() else "-" for c in brand.lower()).strip("-")
-
-
-def report_dir(config: Config) -> Path:
-    return config.base_dir / config.report.output_dir
+__all__ = ["dated_report_path", "latest_report_path", "report_dir"]
 
 
 def dated_report_path(config: Config, brand: str, start: date, end: date, ext: str) -> Path:
     return report_dir(config) / f"{brand_slug(brand)}-{start:%Y%m%d}-{end:%Y%m%d}.{ext}"
-
-
-def latest_report_path(config: Config, brand: str) -> Path:
-    """Every `stimmung report` also refreshes this copy, so alerts can link to it."""
-    return report_dir(config) / f"{brand_slug(brand)}-latest.html"
-
-
-def latest_report_link(config: Config, brand: str) -> str:
-    from pipeline.report.write import report_link
-
-    return report_link(config, latest_report_path(config, brand).name)

@@ -11,7 +11,12 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.report import pdf as _pdf
-from pipeline.report.paths import dated_report_path, latest_report_path, report_dir
+from pipeline.report.paths import dated_report_path, latest_report_path
+from pipeline.reputation.report_links import is_url, report_link
+
+# is_url and report_link are shared with the alerts, which link to the latest report
+__all__ = ["FORMATS", "ReportFormat", "is_url", "publish_report", "report_link",
+           "write_report"]
 
 
 class ReportFormat(StrEnum):
@@ -66,23 +71,6 @@ def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None
 
 
 # --------------------------------------------------------------------------- publishing
-
-
-def is_url(output_dir: str) -> bool:
-    """`report.output_dir` names an fsspec filesystem (s3://, gs://, az://, memory://,
-    file://, ...) rather than a local folder."""
-    return "://" in output_dir
-
-
-def report_link(cfg: Config, name: str) -> str:
-    """Where a reader opens the report file `name`: `report.base_url` (or the older
-    `alerts.report_base_url`), else the output URL, else the local file as file://."""
-    base = cfg.report.base_url or cfg.alerts.report_base_url
-    if base:
-        return f"{base.rstrip('/')}/{name}"
-    if is_url(cfg.report.output_dir):
-        return f"{cfg.report.output_dir.rstrip('/')}/{name}"
-    return (report_dir(cfg) / name).resolve().as_uri()
 
 
 def publish_report(engine: Any, cfg: Config, brand: str | None, start: date | None,

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, Engine, func, select, update
 
 from pipeline.config import Config, SpikeRuleConfig
 from pipeline.records import as_date, as_utc, utcnow
-from pipeline.report.paths import latest_report_link
 from pipeline.reputation.detector import DetectorParams, cap_per_day
 from pipeline.reputation.explain import explain_spike
 from pipeline.reputation.notify import deliver
+from pipeline.reputation.report_links import latest_report_link
 from pipeline.reputation.spikes import Spike, detect_hourly_spikes, detect_negative_spikes
 from pipeline.warehouse.load import upsert
 from pipeline.warehouse.schema import alert, brand_metrics_slice, daily_brand_metrics
