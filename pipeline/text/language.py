@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any, cast
 
+from pipeline.text.langid_batch import BatchRanker
+
 logger = logging.getLogger(__name__)
 
 #: Languages the detector may answer; restricting the set removes rare confusions
@@ -52,6 +54,7 @@ class _Detector:
         self.prior = prior
         self._top_prior = max([0.0, *prior.values()])
         self._cache: dict[str, str | None] = {}  # FIFO, bounded by CACHE_SIZE
+        self._batch = BatchRanker(ident) if BatchRanker.supports(ident) else None
 
     def detect(self, text: str) -> str | None:
         t = clean_for_langid(text or "")
@@ -64,14 +67,38 @@ class _Detector:
             self._cache.pop(next(iter(self._cache)), None)
         return lang
 
+    def detect_many(self, texts: Sequence[str]) -> list[str | None]:
+        """`detect` for each text, the new ones ranked as one batch."""
+        cleaned = [clean_for_langid(t or "") for t in texts]
+        todo = [t for t in dict.fromkeys(cleaned) if t not in self._cache]
+        if self._batch is None:
+            return [self.detect(t) for t in texts]
+        found = dict.fromkeys(todo)
+        letters = [t for t in todo if _THREE_LETTERS.search(t)]
+        for t, ranked in zip(letters, self._batch.rank_many(letters), strict=True):
+            found[t] = self._best(ranked)
+        out: list[str | None] = []
+        for t in cleaned:
+            lang = self._cache.get(t, _MISSING)
+            if lang is _MISSING:  # new, or pushed out of the cache by this batch
+                lang = found[t] if t in found else self._detect(t)
+                self._cache[t] = cast("str | None", lang)
+                if len(self._cache) > CACHE_SIZE:
+                    self._cache.pop(next(iter(self._cache)), None)
+            out.append(cast("str | None", lang))
+        return out
+
     def _detect(self, t: str) -> str | None:
         if not _THREE_LETTERS.search(t):
             return None
+        return self._best(self.ident.rank(t))
+
+    def _best(self, ranked: Sequence[tuple[str, float]]) -> str:
         # the first language with the highest score + prior; `rank` sorts by score, so
         # languages that even with the largest prior cannot pass the best are not read
         prior, top = self.prior, self._top_prior
         best, best_score = "", -math.inf
-        for lang, score in self.ident.rank(t):
+        for lang, score in ranked:
             if score + top <= best_score:
                 break
             adjusted = score + prior.get(lang, 0.0)
@@ -92,5 +119,4 @@ def detect_language(text: str) -> str | None:
 
 def detect_languages(texts: Sequence[str]) -> list[str | None]:
     """`detect_language` over a batch."""
-    det = _detector(DEFAULT_LANGUAGES, tuple(sorted(PRIOR.items())))
-    return [det.detect(t) for t in texts]
+    return _detector(DEFAULT_LANGUAGES, tuple(sorted(PRIOR.items()))).detect_many(texts)
