@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from pydantic import Field, field_validator
 
 from pipeline.records import RawPost, utcnow
+from pipeline.retry import Retryable, RetryPolicy
 from pipeline.sources.base import (
     PartialFailure,
     Source,
@@ -332,30 +333,41 @@ class RedditSource(Source):
         """Run `call`, sleeping and retrying on HTTP 429 within the run's wait budget."""
         import prawcore
 
-        attempt = 0
-        while True:
+        budget = self.options.max_rate_limit_wait_s
+        policy = RetryPolicy(attempts=MAX_RATE_LIMIT_RETRIES + 1, first_wait_s=5.0,
+                             max_wait_s=60.0, sleep=self.sleep)
+
+        def attempt(_: int) -> T:
             try:
                 return call()
             except prawcore.TooManyRequests as exc:
-                attempt += 1
-                wait = rate_limit_wait(exc.response.headers, attempt)
-                budget = self.options.max_rate_limit_wait_s
-                if self._rate_waited + wait > budget or attempt > MAX_RATE_LIMIT_RETRIES:
-                    raise RedditRateLimited(
-                        f"reddit {self.name}: rate limited by Reddit (HTTP 429) while reading "
-                        f"{key}; waited {self._rate_waited:.0f} s, next wait {wait:.0f} s "
-                        f"exceeds max_rate_limit_wait_s={budget:g}; giving up for this run"
-                    ) from None
-                log.warning(
-                    "reddit %s: HTTP 429 on %s; waiting %.1f s (attempt %d)",
-                    self.name, key, wait, attempt,
-                )
-                self.sleep(wait)
-                self._rate_waited += wait
+                raise Retryable("HTTP 429", wait_s=rate_limit_wait(exc.response.headers)
+                                ) from None
+
+        def give_up(wait: float) -> RedditRateLimited:
+            return RedditRateLimited(
+                f"reddit {self.name}: rate limited by Reddit (HTTP 429) while reading "
+                f"{key}; waited {self._rate_waited:.0f} s, next wait {wait:.0f} s "
+                f"exceeds max_rate_limit_wait_s={budget:g}; giving up for this run")
+
+        def before_retry(_: Retryable, attempt: int, wait: float) -> None:
+            if self._rate_waited + wait > budget:
+                raise give_up(wait)
+            log.warning(
+                "reddit %s: HTTP 429 on %s; waiting %.1f s (attempt %d)",
+                self.name, key, wait, attempt,
+            )
+            self._rate_waited += wait
+
+        try:
+            return policy.call(attempt, before_retry=before_retry)
+        except Retryable as exc:  # MAX_RATE_LIMIT_RETRIES retries, all answered with 429
+            raise give_up(policy.wait_after(exc, policy.attempts)) from None
 
 
-def rate_limit_wait(headers: Any, attempt: int) -> float:
-    """Seconds to wait after a 429: Retry-After, else x-ratelimit-reset, else backoff."""
+def rate_limit_wait(headers: Any) -> float | None:
+    """Seconds Reddit asks to wait after a 429 (Retry-After, else x-ratelimit-reset), or
+    None: then the retry policy's backoff (5 s, doubling, at most 60 s)."""
     retry_after = parse_retry_after(headers.get("retry-after"))
     if retry_after is not None:
         return max(1.0, retry_after)  # "0" must not make a busy loop
@@ -365,7 +377,7 @@ def rate_limit_wait(headers: Any, attempt: int) -> float:
             return max(1.0, float(reset))
         except ValueError:
             pass
-    return float(min(60, 5 * 2 ** (attempt - 1)))
+    return None
 
 
 def brand_query(name: str, aliases: tuple[str, ...] | list[str]) -> str:

@@ -219,6 +219,17 @@ def test_429_retry_after_is_honoured(serve: Any, routes: Any, reply: Any) -> Non
     assert source.waits == [7.0, 3.0]  # type: ignore[attr-defined]
 
 
+def test_429_without_a_wait_header_backs_off_exponentially(serve: Any, routes: Any,
+                                                            reply: Any) -> None:
+    busy = reply(429, {"message": "Too Many Requests"})
+    server = serve(routes({"GET /r/brand/new": [busy, busy, busy, busy, busy,
+                                                reply(200, listing(t3("a1", T0)))]}))
+    source = make_source(server.url, subreddits=["brand"])
+    posts, error = drain(source, {})
+    assert error is None and [p.external_id for p in posts] == ["t3_a1"]
+    assert source.waits == [5.0, 10.0, 20.0, 40.0, 60.0]  # type: ignore[attr-defined]
+
+
 def test_429_beyond_budget_keeps_finished_listings(serve: Any, routes: Any, reply: Any) -> None:
     server = serve(routes({
         "GET /r/good/new": reply(200, listing(t3("g1", T0, sub="good"))),
