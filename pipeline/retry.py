@@ -73,16 +73,18 @@ class RetryPolicy:
         )
         return retrying(next_attempt)
 
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        asked = _failure(state).wait_s
-        if asked is not None:
-            return asked
-        import tenacity
-
-        backoff = tenacity.wait_exponential(multiplier=self.first_wait_s, exp_base=2)(state)
+    def wait_after(self, failure: Retryable, attempt: int) -> float:
+        """The wait after failed attempt number `attempt` (1-based): what the other side
+        asked for, else the backoff."""
+        if failure.wait_s is not None:
+            return failure.wait_s
+        backoff = self.first_wait_s * 2 ** (attempt - 1)
         if self.jitter:
             backoff *= 1 + random.random() * self.jitter
         return min(self.max_wait_s, backoff)
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        return self.wait_after(_failure(state), state.attempt_number)
 
 
 def _failure(state: tenacity.RetryCallState) -> Retryable:

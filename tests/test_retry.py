@@ -106,3 +106,10 @@ def test_one_attempt_means_no_retry() -> None:
     with pytest.raises(Retryable):
         policy(waits, attempts=1).call(attempt)
     assert waits == []
+
+
+def test_wait_after_names_the_wait_that_would_follow_an_attempt() -> None:
+    capped = RetryPolicy(attempts=11, first_wait_s=5.0, max_wait_s=60.0)
+    assert [capped.wait_after(Retryable("x"), n) for n in (1, 2, 4, 5, 11)] == [
+        5.0, 10.0, 40.0, 60.0, 60.0]
+    assert capped.wait_after(Retryable("x", wait_s=0.0), 3) == 0.0
