@@ -75,10 +75,12 @@ def _sqlite_executemany(
     col_list = ", ".join(f'"{c}"' for c in columns)
     sql = (f'INSERT INTO "{table.name}" ({col_list}) VALUES '
            f'({", ".join("?" for _ in columns)}) {_conflict_clause(keys, update)}')
-    params = [tuple(value if proc is None else proc(value)
-                    for value, proc in zip((row[c] for c in columns), processors, strict=True))
-              for row in rows]
-    conn.exec_driver_sql(sql, params)
+    # column by column: each processor mapped over its column, then zipped into rows
+    values: list[list[Any]] = []
+    for c, proc in zip(columns, processors, strict=True):
+        column = [row[c] for row in rows]
+        values.append(column if proc is None else list(map(proc, column)))
+    conn.exec_driver_sql(sql, list(zip(*values, strict=True)))
 
 
 def _insert_on_conflict(
