@@ -185,6 +185,23 @@ def _candidates(toks: list[Tok]) -> list[tuple[int, tuple[int, ...]]]:
     return cands
 
 
+def _phrase_scores(toks: list[Tok], weight: dict[str, float]) -> dict[str, float]:
+    """Each candidate phrase (see `_candidates`) without a repeated lemma, with the best
+    score it gets: its words' mean weight, +25% per word beyond the first."""
+    phrases: dict[str, float] = {}
+    for _pos, ids in _candidates(toks):
+        lem = [toks[i].lemma for i in ids]
+        if len(lem) == 1:
+            key, score = lem[0], weight[lem[0]]  # = the formula below for one word
+        else:
+            if len(set(lem)) < len(lem):
+                continue
+            score = sum(weight[x] for x in lem) / len(lem) * (1.0 + 0.25 * (len(lem) - 1))
+            key = " ".join(lem)
+        phrases[key] = max(phrases.get(key, 0.0), score)
+    return phrases
+
+
 def extract_keyphrases(
     texts: Sequence[str], langs: Sequence[str | None], top_k: int = 5
 ) -> list[list[tuple[str, float]]]:
@@ -200,44 +217,40 @@ def extract_keyphrases(
             df.update({t.lemma for t in toks if t.content})
     results: list[list[tuple[str, float]]] = []
     for toks in docs:
-        words = [t for t in toks if t.content]
-        if not words:
-            results.append([])
-            continue
-        tf = Counter(t.lemma for t in words)
-        n_tok = max(len(toks), 1)
+        tf: dict[str, int] = {}
         first: dict[str, int] = {}
+        first_tok: dict[str, Tok] = {}
         for i, t in enumerate(toks):
             if t.content:
-                first.setdefault(t.lemma, i)
+                if t.lemma in tf:
+                    tf[t.lemma] += 1
+                else:
+                    tf[t.lemma], first[t.lemma], first_tok[t.lemma] = 1, i, t
+        if not tf:
+            results.append([])
+            continue
+        n_tok = max(len(toks), 1)
         weight: dict[str, float] = {}
-        for t in words:
-            if t.lemma in weight:
-                continue
-            w = 1.0 + math.log(tf[t.lemma])
-            w *= 1.0 + 0.5 * (1.0 - first[t.lemma] / n_tok)  # earlier is better
+        for lemma, t in first_tok.items():
+            w = 1.0 + math.log(tf[lemma])
+            w *= 1.0 + 0.5 * (1.0 - first[lemma] / n_tok)  # earlier is better
             if t.capital and not t.sent_start:
                 w *= 1.3  # German nouns, names
-            w *= min(len(t.lemma), 12) / 8.0
+            w *= min(len(lemma), 12) / 8.0
             if use_idf:
-                w *= math.log((1 + n_docs) / (1 + df[t.lemma])) + 1.0
-            weight[t.lemma] = w
-        phrases: dict[str, float] = {}
-        for _pos, ids in _candidates(toks):
-            lem = [toks[i].lemma for i in ids]
-            if len(set(lem)) < len(lem):
-                continue
-            score = sum(weight[x] for x in lem) / len(lem) * (1.0 + 0.25 * (len(lem) - 1))
-            key = " ".join(lem)
-            phrases[key] = max(phrases.get(key, 0.0), score)
+                w *= math.log((1 + n_docs) / (1 + df[lemma])) + 1.0
+            weight[lemma] = w
+        phrases = _phrase_scores(toks, weight)
         ranked = sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0]))
         chosen: list[tuple[str, float]] = []
+        chosen_words: list[set[str]] = []
         for phrase, score in ranked:
             # skip a phrase whose words are all inside an already chosen phrase
             words_p = set(phrase.split())
-            if any(words_p <= set(c.split()) or set(c.split()) <= words_p for c, _ in chosen):
+            if any(words_p <= c or c <= words_p for c in chosen_words):
                 continue
             chosen.append((phrase, score))
+            chosen_words.append(words_p)
             if len(chosen) == top_k:
                 break
         top = chosen[0][1] if chosen else 1.0
