@@ -13,13 +13,62 @@ feature string costs less than a dict lookup from Python.)
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import chain
-from typing import Any
+from itertools import chain, repeat
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["WordCachedCharHasher"]
+__all__ = ["WordCachedCharHasher", "char_wb_ngrams", "hash_features"]
+
+
+def _fast_hasher() -> Callable[..., Any] | None:
+    """scikit-learn's compiled loop behind `FeatureHasher.transform` (private: when a
+    release moves it, `hash_features` goes through `FeatureHasher` instead)."""
+    try:
+        from sklearn.feature_extraction._hashing_fast import transform
+    except ImportError:  # pragma: no cover - depends on the scikit-learn release
+        return None
+    return cast("Callable[..., Any]", transform)
+
+
+_HASHING_TRANSFORM = _fast_hasher()
+
+
+def hash_features(docs: Sequence[Sequence[str]], n_features: int,
+                  dtype: Any = np.float64) -> sp.csr_matrix:
+    """`FeatureHasher(n_features, input_type="string", alternate_sign=False,
+    dtype=dtype).transform(docs)` as CSR (each feature counts 1), with the pairs handed
+    to its compiled loop by `zip` rather than a Python generator per feature."""
+    if not docs:
+        raise ValueError("Cannot vectorize empty sequence.")
+    if _HASHING_TRANSFORM is None:  # pragma: no cover
+        from sklearn.feature_extraction import FeatureHasher
+
+        hasher = FeatureHasher(n_features=n_features, input_type="string",
+                               alternate_sign=False, dtype=dtype)
+        return sp.csr_matrix(hasher.transform(docs))
+    indices, indptr, values = _HASHING_TRANSFORM(
+        (zip(d, repeat(1)) for d in docs), n_features, dtype, False, seed=0)
+    x = sp.csr_matrix((values, indices, indptr), dtype=dtype,
+                      shape=(len(indptr) - 1, n_features))
+    x.sum_duplicates()  # also sorts the indices
+    return x
+
+
+def char_wb_ngrams(word: str, min_n: int, max_n: int) -> list[str]:
+    """scikit-learn's `char_wb` n-grams of one whitespace-free word, in its order: the
+    word padded with a space on each side, cut into min_n..max_n-grams; a padded word
+    no longer than n counts once, whole."""
+    w = f" {word} "
+    size = len(w)
+    grams: list[str] = []
+    for n in range(min_n, max_n + 1):
+        if n >= size:
+            grams.append(w)
+            break
+        grams.extend([w[i:i + n] for i in range(size - n + 1)])
+    return grams
 
 
 def _csr(row_lengths: np.ndarray, cols: np.ndarray, data: np.ndarray, n_features: int,
@@ -53,7 +102,9 @@ class WordCachedCharHasher:
         self._vals = np.zeros(0, dtype=np.float32)
 
     def _add(self, words: list[str]) -> None:
-        m = self.vectorizer.transform(words).tocsr()
+        lo, hi = self.vectorizer.ngram_range
+        m = hash_features([char_wb_ngrams(w, lo, hi) for w in words], self.n_features,
+                          self.dtype)
         base = len(self._ids)
         self._ids.update((w, base + i) for i, w in enumerate(words))
         self._ptr = np.concatenate([self._ptr, self._ptr[-1] + m.indptr[1:]])

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from pipeline.text.hashing import WordCachedCharHasher
+from pipeline.text.hashing import WordCachedCharHasher, char_wb_ngrams, hash_features
 
 DOCS = [
     "Die Kaffeekraft App stürzt ab!!  wieder", "", "a", "RT @user: the app the app 🔥",
@@ -46,3 +47,19 @@ def test_rejects_settings_it_cannot_memoise() -> None:
         WordCachedCharHasher(HashingVectorizer(analyzer="word"))
     with pytest.raises(ValueError):
         WordCachedCharHasher(HashingVectorizer(analyzer="char_wb"))  # alternate sign, l2 norm
+
+
+@pytest.mark.parametrize("ngrams", [(1, 5), (3, 5), (2, 2)])
+def test_char_wb_ngrams_are_scikit_learns(ngrams: tuple[int, int]) -> None:
+    analyzer = HashingVectorizer(analyzer="char_wb", ngram_range=ngrams,
+                                 lowercase=False).build_analyzer()
+    for word in ("a", "ab", "abc", "abcd", "Kaffeekraft", "😀x", "straße"):
+        assert char_wb_ngrams(word, *ngrams) == analyzer(word)
+
+
+def test_hash_features_equals_feature_hasher() -> None:
+    docs = [["the", "app", "the app", "__lex-__"], [], ["ü", "😀", "the"], ["a"] * 3]
+    for dtype in (np.float32, np.float64):
+        want = FeatureHasher(n_features=2**10, input_type="string", alternate_sign=False,
+                             dtype=dtype).transform(docs).tocsr()
+        _same(hash_features(docs, 2**10, dtype), want)

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer
 
 from pipeline.records import LABELS, SentimentResult
-from pipeline.text.hashing import WordCachedCharHasher
+from pipeline.text.hashing import WordCachedCharHasher, hash_features
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +217,8 @@ class Featurizer:
         if langs is not None and (self.cfg.lang_feature or self.cfg.lang_words):
             words = [f"\x01{lg}\x01{t}" if lg else t for t, lg in zip(norm, langs, strict=True)]
         xc = self._char_counts.transform(norm)
-        xw = self.word.transform(words).tocsr()
+        xw = hash_features([self._word_analyzer(w) for w in words], 2**self.cfg.word_bits,
+                           np.float32)  # = self.word.transform(words)
         for x in (xc, xw):
             np.log1p(x.data, out=x.data)
         return xc, xw
