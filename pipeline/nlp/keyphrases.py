@@ -117,8 +117,8 @@ def _clean(text: str) -> str:
 
 
 #: tokens remembered per language (a `Tok` depends on its text and on whether a sentence
-#: ends before it); bounded: a full memo starts over
-_TOKEN_MEMO_SIZE = 200_000
+#: ends before it); bounded over all languages (~35 MB): a full memo starts over
+_TOKEN_MEMO_SIZE = 100_000
 _token_memo: dict[str, dict[tuple[str, bool], Tok]] = {}
 
 
@@ -153,7 +153,7 @@ def tokenize(texts: Sequence[str], langs: Sequence[str | None]) -> list[list[Tok
     for text, lang in zip(texts, langs, strict=True):
         code = _norm_lang(lang)
         memo = _token_memo.setdefault(code, {})
-        if len(memo) > _TOKEN_MEMO_SIZE:
+        if len(memo) > _TOKEN_MEMO_SIZE // max(len(_token_memo), 1):
             memo.clear()
         out.append(_tokens(_clean(text or ""), _lemma_table(code), _stops(code), memo))
     return out

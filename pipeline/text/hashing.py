@@ -85,7 +85,7 @@ def _csr(row_lengths: np.ndarray, cols: np.ndarray, data: np.ndarray, n_features
 class WordCachedCharHasher:
     """`vectorizer.transform(docs)` for a char_wb `HashingVectorizer`, memoised per word."""
 
-    def __init__(self, vectorizer: Any, max_entries: int = 4_000_000) -> None:
+    def __init__(self, vectorizer: Any, max_entries: int = 2_000_000) -> None:
         if vectorizer.analyzer != "char_wb" or vectorizer.alternate_sign or vectorizer.norm:
             raise ValueError("only char_wb n-gram counts without sign or norm are memoised")
         self.vectorizer = vectorizer

@@ -33,7 +33,8 @@ class BatchRanker:
 
         self.ident = ident
         self.raw_floor = RAW_FLOOR
-        self.nextmove = np.asarray(ident.tk_nextmove, dtype=np.int64)
+        # the transition table as it is (~10M entries): a view, not a copy
+        self.nextmove = np.asarray(memoryview(ident.tk_nextmove))
         self.rowbase = np.asarray(ident._rowbase, dtype=np.int64)
         self.output = np.asarray(ident.tk_output, dtype=np.int64)
 

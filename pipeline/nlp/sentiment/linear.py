@@ -151,7 +151,7 @@ class Featurizer:
         """Lexicon polarity of a token, trying ß->ss and common inflection endings."""
         pol = self._polarities.get(tok)
         if pol is None:
-            if len(self._polarities) > 500_000:  # bounded memo: start over
+            if len(self._polarities) > 100_000:  # bounded memo (~15 MB): start over
                 self._polarities.clear()
             pol = self._polarities[tok] = self._lexicon_polarity(tok)
         return pol
