@@ -37,6 +37,7 @@ import logging
 from collections import deque
 from collections.abc import Hashable
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -150,6 +151,8 @@ class NearDuplicateIndex:
         self._tables: list[dict[int, deque[tuple[int, int, Hashable]]]] = [
             {} for _ in range(bands)]
         self._added = 0
+        # narrow bands (distance 6: 7 bands of 9-10 bits): every bucket a fixed slot row
+        self._dense = _DenseBuckets(widths, bucket_size) if max(widths) <= 12 else None
 
     def _band_values(self, h: int) -> list[int]:
         return [(h >> shift) & mask for shift, mask in self._slices]
@@ -157,6 +160,10 @@ class NearDuplicateIndex:
     def add(self, key: Hashable, simhash: int) -> None:
         """Store `simhash` under `key` (keys need not be unique; the first one wins ties)."""
         h = simhash & _MASK64
+        if self._dense is not None:
+            self._dense.add(self._added, h, key, self._band_values(h))
+            self._added += 1
+            return
         item = (self._added, h, key)
         self._added += 1
         for table, value in zip(self._tables, self._band_values(h), strict=True):
@@ -183,6 +190,8 @@ class NearDuplicateIndex:
                 "(banding only guarantees recall below the number of bands)"
             )
         h = simhash & _MASK64
+        if self._dense is not None:
+            return self._dense.find(h, self._band_values(h), max_distance)
         best: tuple[int, int, Hashable] | None = None
         best_d = max_distance + 1
         for table, value in zip(self._tables, self._band_values(h), strict=True):
@@ -198,6 +207,49 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         """Items added (older ones may have left their buckets)."""
         return self._added
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    if hasattr(np, "bitwise_count"):  # numpy >= 2
+        return np.asarray(np.bitwise_count(x))
+    return np.unpackbits(x.view(np.uint8).reshape(*x.shape, 8), axis=-1).sum(axis=-1)
+
+
+class _DenseBuckets:
+    """The buckets of narrow bands as arrays: band x band value x `size` slots of
+    (hash, insertion number, key), each bucket a ring keeping its newest `size` items
+    (what the deques keep). A lookup compares with all of them in one numpy pass and
+    picks the nearest, earliest added: the item the loop over the deques picks."""
+
+    def __init__(self, widths: list[int], size: int) -> None:
+        n, rows = len(widths), 1 << max(widths)
+        self.size = size
+        self.hashes = np.zeros((n, rows, size), dtype=np.uint64)
+        self.seqs = np.zeros((n, rows, size), dtype=np.int64)
+        self.keys = np.empty((n, rows, size), dtype=object)
+        self.filled = np.zeros((n, rows), dtype=np.int64)  # items ever added per bucket
+        self.bands = np.arange(n)
+
+    def add(self, seq: int, h: int, key: Hashable, values: list[int]) -> None:
+        for band, value in enumerate(values):
+            slot = int(self.filled[band, value] % self.size)
+            self.hashes[band, value, slot] = h
+            self.seqs[band, value, slot] = seq
+            self.keys[band, value, slot] = key
+            self.filled[band, value] += 1
+
+    def find(self, h: int, values: list[int], max_distance: int) -> Hashable | None:
+        rows = np.asarray(values)
+        used = np.minimum(self.filled[self.bands, rows], self.size)
+        if not used.any():
+            return None
+        dist = _popcount(self.hashes[self.bands, rows] ^ np.uint64(h)).astype(np.int64)
+        dist[np.arange(self.size)[None, :] >= used[:, None]] = max_distance + 1
+        order = dist * (1 << 40) + self.seqs[self.bands, rows]  # nearest, then earliest
+        band, slot = divmod(int(order.argmin()), self.size)
+        if dist[band, slot] > max_distance:
+            return None
+        return cast(Hashable, self.keys[band, rows[band], slot])
 
 
 @dataclass(frozen=True, slots=True)

@@ -195,3 +195,34 @@ def test_exact_hashes_are_bounded() -> None:
     assert len(dedup._exact) == 2
     assert dedup.check("again", "post 2").duplicate_of == "p2"
     assert dedup.check("old", "post 0").duplicate_of is None  # forgotten: oldest first
+
+
+@pytest.mark.parametrize(("distance", "bucket_size"), [(6, 64), (6, 3), (9, 2)])
+def test_dense_buckets_find_what_the_deques_find(distance: int, bucket_size: int) -> None:
+    """Narrow bands keep their buckets as arrays; lookups equal the loop over deques
+    (nearest within the distance, earliest added on ties, newest items per bucket)."""
+    import random
+
+    from pipeline.text.dedup import NearDuplicateIndex
+
+    rng = random.Random(distance * 100 + bucket_size)
+    dense = NearDuplicateIndex.for_distance(distance, bucket_size)
+    loop = NearDuplicateIndex.for_distance(distance, bucket_size)
+    assert dense._dense is not None
+    loop._dense = None
+    seen: list[int] = []
+    for i in range(3000):
+        if seen and rng.random() < 0.6:  # a near copy: a few bits flipped, or the same
+            h = rng.choice(seen[-200:])
+            for _ in range(rng.randint(0, distance + 2)):
+                h ^= 1 << rng.randrange(64)
+        else:
+            h = rng.getrandbits(64)
+        h = h - (1 << 64) if h >= 1 << 63 else h  # signed, as stored
+        for d in range(distance + 1):
+            assert dense.find(h, d) == loop.find(h, d)
+        if rng.random() < 0.8:
+            dense.add(f"k{i}", h)
+            loop.add(f"k{i}", h)
+            seen.append(h & ((1 << 64) - 1))
+    assert dense.find(seen[-1], distance) is not None
