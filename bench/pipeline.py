@@ -72,12 +72,16 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("STIMMUNG_PSEUDONYM_KEY", "bench-key-0123456789abcdef")
 
-    from pipeline import jobs
     from pipeline.config import parse_config
     from pipeline.nlp.sentiment import load_backend
+    from pipeline.stages.aggregate import aggregate
+    from pipeline.stages.analyze import analyze
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.collect import collect
     from pipeline.text.clean import html_to_text
     from pipeline.text.dedup import content_hash, simhash64
     from pipeline.text.language import detect_languages
+    from pipeline.warehouse import state
     from pipeline.warehouse.db import scratch_schema
 
     n = args.posts
@@ -114,15 +118,15 @@ def main() -> None:
                 "mapping": {"external_id": "id", "body": "text", "created_at": "created",
                             "community": "channel"}}}],
         }, base_dir=Path(tmp))
-        engine = jobs.open_warehouse(config)
-        run_id = jobs.state.start_run(engine, "bench")
+        engine = open_warehouse(config)
+        run_id = state.start_run(engine, "bench")
         t0 = time.perf_counter()
         timed("collect (file → raw_post)", n,
-              lambda: jobs.collect(engine, config, run_id), results)
+              lambda: collect(engine, config, run_id), results)
         analyzed = timed("analyze (enrich + score)", n,
-                         lambda: jobs.analyze(engine, config, backend=backend), results)
+                         lambda: analyze(engine, config, backend=backend), results)
         if analyzed.first_day and analyzed.last_day:
-            timed("aggregate (daily metrics)", n, lambda: jobs.aggregate(
+            timed("aggregate (daily metrics)", n, lambda: aggregate(
                 engine, config, analyzed.first_day, analyzed.last_day, backend=backend), results)
         total = time.perf_counter() - t0
         print(f"{'end to end':<34} {n:>8} posts {total:8.2f} s {n / total:>10,.0f} posts/s")

@@ -26,7 +26,7 @@ POSTS = Asset("stimmung://posts")
 
 def _on_failure(context: Any) -> None:
     """Tell the configured notification channels (imported on failure, not at parse)."""
-    from pipeline.orchestration import notify_failure
+    from pipeline.stages.tasks import notify_failure
 
     notify_failure(context)
 
@@ -45,13 +45,13 @@ def _on_failure(context: Any) -> None:
 def stimmung_analyze() -> None:
     @task(outlets=[POSTS])
     def analyze() -> dict[str, Any]:
-        from pipeline.orchestration import analyze_new
+        from pipeline.stages.tasks import analyze_new
 
         return analyze_new()
 
     @task
     def early_alerts(analyzed: dict[str, Any]) -> dict[str, Any]:
-        from pipeline.orchestration import alerts_for_new_posts
+        from pipeline.stages.tasks import alerts_for_new_posts
 
         return alerts_for_new_posts(analyzed)
 

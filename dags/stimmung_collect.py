@@ -37,7 +37,7 @@ KINDS = ("feed", "file", "reddit", "discourse", "html")
 
 def _on_failure(context: Any) -> None:
     """Tell the configured notification channels (imported on failure, not at parse)."""
-    from pipeline.orchestration import notify_failure
+    from pipeline.stages.tasks import notify_failure
 
     notify_failure(context)
 
@@ -56,7 +56,7 @@ def _on_failure(context: Any) -> None:
 def stimmung_collect() -> None:
     @task
     def list_sources() -> dict[str, list[str]]:
-        from pipeline.orchestration import sources_by_kind
+        from pipeline.stages.tasks import sources_by_kind
 
         return sources_by_kind()
 
@@ -81,7 +81,7 @@ def stimmung_collect() -> None:
 
         @task(task_id=f"collect_{kind}", pool=f"stimmung_{kind}")
         def collect(source: str, **context: Any) -> dict[str, Any]:
-            from pipeline.orchestration import collect_one, run_window
+            from pipeline.stages.tasks import collect_one, run_window
 
             return collect_one(source, *run_window(context, timedelta(hours=1)),
                                attempt=context["ti"].try_number)

@@ -21,7 +21,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 
 def _on_failure(context: Any) -> None:
     """Tell the configured notification channels (imported on failure, not at parse)."""
-    from pipeline.orchestration import notify_failure
+    from pipeline.stages.tasks import notify_failure
 
     notify_failure(context)
 
@@ -40,7 +40,7 @@ def _on_failure(context: Any) -> None:
 def stimmung_report() -> None:
     @task
     def render(**context: Any) -> list[str]:
-        from pipeline.orchestration import report_for_interval, run_window
+        from pipeline.stages.tasks import report_for_interval, run_window
 
         return report_for_interval(*run_window(context, timedelta(weeks=1)))
 

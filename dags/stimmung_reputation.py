@@ -21,7 +21,7 @@ from airflow.timetables.interval import CronDataIntervalTimetable
 
 def _on_failure(context: Any) -> None:
     """Tell the configured notification channels (imported on failure, not at parse)."""
-    from pipeline.orchestration import notify_failure
+    from pipeline.stages.tasks import notify_failure
 
     notify_failure(context)
 
@@ -40,7 +40,7 @@ def _on_failure(context: Any) -> None:
 def stimmung_reputation() -> None:
     @task
     def metrics_and_alerts(**context: Any) -> dict[str, Any]:
-        from pipeline.orchestration import reputation_for_interval, run_window
+        from pipeline.stages.tasks import reputation_for_interval, run_window
 
         return reputation_for_interval(*run_window(context, timedelta(days=1)))
 

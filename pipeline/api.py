@@ -36,10 +36,10 @@ __all__ = ["mentions", "problems", "queue", "reputation"]
 
 def _period(cfg: Config, engine: object, brand: str | None, since: str | date | None,
             to: str | date | None) -> Period:
-    from pipeline import jobs
+    from pipeline.stages.base import data_range
 
     if to is None:
-        span = jobs.data_range(engine)  # type: ignore[arg-type]
+        span = data_range(engine)  # type: ignore[arg-type]
         end = span[1] if span else date.today()
     else:
         end = to if isinstance(to, date) else date.fromisoformat(str(to).strip())
@@ -54,13 +54,13 @@ def _period(cfg: Config, engine: object, brand: str | None, since: str | date | 
 
 def _read(what: str, config: str | Path | Config | None, brand: str | None,
           since: str | date | None, to: str | date | None) -> pd.DataFrame:
-    from pipeline import jobs
+    from pipeline.stages.base import model_identity, open_warehouse
 
     cfg = config if isinstance(config, Config) else load_config(config)
-    engine = jobs.open_warehouse(cfg)
+    engine = open_warehouse(cfg)
     try:
         period = _period(cfg, engine, brand, since, to)
-        model, version = jobs.model_identity(cfg)
+        model, version = model_identity(cfg)
         with engine.connect() as conn:
             return frame(conn, cfg, what, period, model, version)
     finally:

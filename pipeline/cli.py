@@ -1,4 +1,4 @@
-"""The `stimmung` command line: parses, calls `pipeline.jobs`, prints."""
+"""The `stimmung` command line: parses, calls `pipeline.stages`, prints."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def _load(config: Path | None) -> Config:
 @contextmanager
 def _progress() -> Iterator[Callable[[str, int], None]]:
     """Bars per stage on a terminal; plain progress lines on stderr otherwise."""
-    from pipeline.progress import PlainProgress, RichProgress
+    from pipeline.stages.progress import PlainProgress, RichProgress
 
     if err.is_terminal:
         with RichProgress(err) as bars:
@@ -161,8 +161,8 @@ def init(
 
     Example: stimmung init stimmung.yaml
     """
-    from pipeline.jobs import open_warehouse
     from pipeline.resources import example_config_text
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         if path.exists() and not force:
@@ -184,7 +184,7 @@ def db_upgrade(config: ConfigOpt = None) -> None:
 
     Example: stimmung db upgrade --config /etc/stimmung/stimmung.yaml
     """
-    from pipeline.jobs import open_warehouse
+    from pipeline.stages.base import open_warehouse
     from pipeline.warehouse.db import current_revision
 
     with _clean_errors():
@@ -233,15 +233,16 @@ def run(
 
     Example: stimmung run --config stimmung.yaml
     """
-    from pipeline import jobs
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.run import run
     from pipeline.timing import collect_timings, timed
 
     with _clean_errors(), collect_timings() as stage_times:
         cfg = _load(config).with_profile(profile)
         with timed("open_warehouse"):
-            engine = jobs.open_warehouse(cfg)
+            engine = open_warehouse(cfg)
         with _progress() as progress:
-            result = jobs.run(engine, cfg, progress=progress, sources=source, force=force)
+            result = run(engine, cfg, progress=progress, sources=source, force=force)
         if timings is not None:
             timings.write_text(json.dumps({"stages": stage_times.as_dict(),
                                            "posts": result.analyze.posts}, indent=1) + "\n",
@@ -317,14 +318,14 @@ def report(
     """
     from rich.markup import escape
 
-    from pipeline import jobs
     from pipeline.report.pdf import PdfError
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         if since is not None and from_ is not None:
             raise typer.BadParameter("give --since or --from, not both", param_hint="--since")
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         from pipeline.report.write import publish_report
 
         first, last = _parse_day(from_), _parse_day(to)
@@ -347,12 +348,12 @@ def sources_list(ctx: typer.Context, config: ConfigOpt = None) -> None:
     """Show configured sources with their health (status, items, errors)."""
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline import jobs
+    from pipeline.stages.base import open_warehouse
     from pipeline.warehouse.state import read_health
 
     with _clean_errors():
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         table = Table(title="sources")
         for col in ("name", "kind", "status", "failures", "last run", "items"):
             table.add_column(col, no_wrap=True)
@@ -376,13 +377,13 @@ def sources_enable(name: str, config: ConfigOpt = None) -> None:
 
     Example: stimmung sources enable reddit-de
     """
-    from pipeline import jobs
+    from pipeline.stages.base import open_warehouse
     from pipeline.warehouse.state import enable_source
 
     with _clean_errors():
         cfg = _load(config)
         cfg.source(name)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         with engine.begin() as conn:
             changed = enable_source(conn, name)
         out.print(f"{name}: enabled" if changed else f"{name}: has not run yet; nothing to do")
@@ -477,14 +478,15 @@ def rescore(
 
     Example: stimmung rescore --model stimmung-sentiment --since 2026-01-01
     """
-    from pipeline import jobs
+    from pipeline.stages.analyze import rescore
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         first = None if since is None else parse_since(since, _newest_day(engine, None))
         with _progress() as progress:
-            n = jobs.rescore(engine, cfg, model=model, since=first, progress=progress)
+            n = rescore(engine, cfg, model=model, since=first, progress=progress)
         out.print(f"scored {n} posts")
 
 
@@ -502,8 +504,9 @@ def label(
     """
     import csv
 
-    from pipeline import jobs
     from pipeline.records import LABELS
+    from pipeline.stages.analyze import set_label
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         pairs: list[tuple[str, str]] = []
@@ -518,9 +521,9 @@ def label(
             if lab not in LABELS:
                 raise ConfigError(f"label {lab!r} is not one of {', '.join(LABELS)}")
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         for pid, lab in pairs:
-            jobs.set_label(engine, pid, lab)
+            set_label(engine, pid, lab)
         out.print(f"stored {len(pairs)} label(s)")
 
 
@@ -535,12 +538,12 @@ def alerts_list(
     """List alerts with their status."""
     if ctx.invoked_subcommand is not None:
         return
-    from pipeline import jobs
     from pipeline.reputation.alerts import list_alerts
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         with engine.connect() as conn:
             rows = list_alerts(conn, brand=brand)
         table = Table(title="alerts")
@@ -553,12 +556,12 @@ def alerts_list(
 
 
 def _set_alert_status(alert_id: str, status: str, config: Path | None) -> None:
-    from pipeline import jobs
     from pipeline.reputation.alerts import set_alert_status
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         with engine.begin() as conn:
             set_alert_status(conn, alert_id, status)
         out.print(f"{alert_id}: {status}", highlight=False, soft_wrap=True)
@@ -595,12 +598,13 @@ def erase(
 
     Example: stimmung erase --source reddit-de --author some_user
     """
-    from pipeline import jobs
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.privacy import erase_author
 
     with _clean_errors():
         cfg = _load(config)
-        engine = jobs.open_warehouse(cfg)
-        n = jobs.erase_author(engine, cfg, source, author)
+        engine = open_warehouse(cfg)
+        n = erase_author(engine, cfg, source, author)
         out.print(f"erased {n} post(s)")
         if n:
             _mark_reports_stale(cfg, f"erase --source {source} (one author)")
@@ -616,15 +620,16 @@ def retention(
 
     Example: stimmung retention --days 365
     """
-    from pipeline import jobs
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.privacy import apply_retention
 
     with _clean_errors():
         cfg = _load(config)
         keep = days or cfg.privacy.retention_days
         if not keep:
             raise ConfigError("no retention period: set privacy.retention_days or pass --days")
-        engine = jobs.open_warehouse(cfg)
-        n = jobs.apply_retention(engine, keep)
+        engine = open_warehouse(cfg)
+        n = apply_retention(engine, keep)
         out.print(f"deleted {n} post(s) older than {keep} days")
         if n:
             _mark_reports_stale(cfg, f"retention --days {keep}")
@@ -633,7 +638,7 @@ def retention(
 def _mark_reports_stale(cfg: Config, reason: str) -> None:
     from pipeline.report.paths import report_dir
     from pipeline.report.write import is_url
-    from pipeline.stale_reports import MARKER, mark_stale
+    from pipeline.stages.stale_reports import MARKER, mark_stale
 
     folder = (cfg.report.output_dir.rstrip("/") if is_url(cfg.report.output_dir)
               else str(report_dir(cfg)))
@@ -662,23 +667,23 @@ def problems(
 
     Example: stimmung problems --brand Kaffeekraft --since 14d
     """
-    from pipeline import jobs
     from pipeline.cli_problems import problems_command
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         cfg = _load(config)
         name = resolve_brand(cfg, brand)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         end = _newest_day(engine, to)
         problems_command(engine, name, since_days(since, end), end=end)
 
 
 def _newest_day(engine: Any, to: str | None) -> date:
-    from pipeline import jobs
+    from pipeline.stages.base import data_range
 
     end = parse_day(to)
     if end is None:
-        span = jobs.data_range(engine)
+        span = data_range(engine)
         end = span[1] if span else date.today()
     return end
 
@@ -696,13 +701,13 @@ def queue(
 
     Example: stimmung queue --brand Kaffeekraft
     """
-    from pipeline import jobs
     from pipeline.cli_reputation import queue_command
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         cfg = _load(config)
         name = resolve_brand(cfg, brand)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         queue_command(engine, cfg, name, _newest_day(engine, to), limit)
 
 
@@ -720,13 +725,13 @@ def tribes(
 
     Example: stimmung tribes --brand Kaffeekraft --since 28d
     """
-    from pipeline import jobs
     from pipeline.cli_reputation import tribes_command
+    from pipeline.stages.base import open_warehouse
 
     with _clean_errors():
         cfg = _load(config)
         name = resolve_brand(cfg, brand)
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         end = _newest_day(engine, to)
         tribes_command(engine, cfg, name, parse_since(since, end), end, limit)
 
@@ -758,9 +763,9 @@ def export(
     with _clean_errors():
         cfg = _load(config)
         name = resolve_brand(cfg, brand)
-        from pipeline import jobs
+        from pipeline.stages.base import open_warehouse
 
-        engine = jobs.open_warehouse(cfg)
+        engine = open_warehouse(cfg)
         end = _newest_day(engine, to)
         start = parse_since(since, end) if since else end - timedelta(days=cfg.report.days - 1)
         rows = export_command(engine, cfg, what, fmt, out_path, name, start, end)

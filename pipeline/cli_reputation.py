@@ -14,14 +14,14 @@ from pipeline.config import Config
 
 def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -> None:
     """Open questions and complaints of `brand` as of the end of day `end`."""
-    from pipeline import jobs
     from pipeline.nlp.intent import INTENT_MODEL
     from pipeline.records import utcnow
     from pipeline.report import i18n
     from pipeline.report.render import truncate_text
     from pipeline.reputation.response_queue import response_queue
+    from pipeline.stages.base import model_identity
 
-    model, version = jobs.model_identity(cfg)
+    model, version = model_identity(cfg)
     now = min(utcnow(), datetime.combine(end + timedelta(days=1), time(), UTC))
     with engine.connect() as conn:
         items = response_queue(conn, cfg.brand(brand), now, model, version, *INTENT_MODEL,
@@ -48,11 +48,11 @@ def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -
 def tribes_command(engine: Any, cfg: Config, brand: str, start: date, end: date,
                    limit: int) -> None:
     """Communities and authors that drive the conversation about `brand`."""
-    from pipeline import jobs
     from pipeline.report.honest import few, shrunk_net
     from pipeline.reputation.tribes import rank_authors, rank_communities
+    from pipeline.stages.base import model_identity
 
-    model, version = jobs.model_identity(cfg)
+    model, version = model_identity(cfg)
     prior = cfg.reputation.prior_weight
 
     def net(positive: int, negative: int) -> str:
@@ -103,10 +103,10 @@ def tribes_command(engine: Any, cfg: Config, brand: str, start: date, end: date,
 def export_command(engine: Any, cfg: Config, what: str, fmt: str, out: Any, brand: str,
                    start: date, end: date) -> int:
     """Body of `stimmung export`: one table of the period to a CSV or Parquet file."""
-    from pipeline import jobs
     from pipeline.export import Period, export
+    from pipeline.stages.base import model_identity
 
-    model, version = jobs.model_identity(cfg)
+    model, version = model_identity(cfg)
     with engine.connect() as conn:
         return export(conn, cfg, what, fmt, out, Period(brand, start, end), model,
                       version).rows

@@ -5,8 +5,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import parse_config
-from pipeline.enrich import build_enricher
 from pipeline.records import post_key
+from pipeline.stages.enrich import build_enricher
 
 
 def _raw(i: int, body: str, *, title: str | None = None, author: str | None = "anna",

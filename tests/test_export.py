@@ -13,12 +13,12 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import jobs
 from pipeline.cli import app
 from pipeline.config import load_config
 from pipeline.demo.run import run_demo
 from pipeline.export import SCHEMAS, Period, frame
 from pipeline.report.queries import build_report_data
+from pipeline.stages.base import model_identity, open_warehouse
 
 BRAND = "Kaffeekraft"
 
@@ -31,8 +31,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, date,
     result = run_demo(workdir)
     config = load_config(result.config_path)
     end = result.manifest.end
-    engine = jobs.open_warehouse(config)
-    model, version = jobs.model_identity(config)
+    engine = open_warehouse(config)
+    model, version = model_identity(config)
     with engine.connect() as conn:
         data = build_report_data(conn, config, BRAND, end - timedelta(days=27), end, model,
                                  version)
@@ -121,8 +121,8 @@ def test_bad_input_is_one_line_and_writes_nothing(demo: tuple[Path, date, Any],
 def test_an_empty_period_still_has_its_columns(demo: tuple[Path, date, Any]) -> None:
     config_path, _, _ = demo
     cfg = load_config(config_path)
-    engine = jobs.open_warehouse(cfg)
-    model, version = jobs.model_identity(cfg)
+    engine = open_warehouse(cfg)
+    model, version = model_identity(cfg)
     period = Period(BRAND, date(2001, 1, 1), date(2001, 1, 31))
     with engine.connect() as conn:
         for what in SCHEMAS:

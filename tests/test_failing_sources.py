@@ -6,9 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pipeline import jobs
 from pipeline.config import parse_config
 from pipeline.demo.server import serve_directory, serve_faults
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.run import run
 from pipeline.warehouse.schema import raw_post
 from pipeline.warehouse.state import all_health
 
@@ -47,8 +48,8 @@ def test_failures_are_recorded_and_retried(tmp_path: Path, warehouse_url: str,
             ],
         }
         config = parse_config(raw, base_dir=tmp_path)
-        engine = jobs.open_warehouse(config)
-        first = jobs.run(engine, config)
+        engine = open_warehouse(config)
+        first = run(engine, config)
         status = {o.source: o.status for o in first.collect.outcomes}
         assert status == {"good": "ok", "late": "failed", "http500": "failed",
                           "badxml": "failed", "refused": "failed"}
@@ -66,7 +67,7 @@ def test_failures_are_recorded_and_retried(tmp_path: Path, warehouse_url: str,
 
         # the missing feed appears: the next run retries the failed sources and loads it
         (root / "late.xml").write_text(_feed(3, prefix="late"), encoding="utf-8")
-        second = jobs.run(engine, config)
+        second = run(engine, config)
         status = {o.source: o.status for o in second.collect.outcomes}
         assert status["late"] == "ok" and status["http500"] == "failed"
         with engine.connect() as conn:
@@ -76,9 +77,9 @@ def test_failures_are_recorded_and_retried(tmp_path: Path, warehouse_url: str,
         assert health["http500"].consecutive_failures == 2
         assert health["http500"].retry_after is not None  # backing off from now on
 
-        third = jobs.run(engine, config)
+        third = run(engine, config)
         status = {o.source: o.status for o in third.collect.outcomes}
         assert status["http500"] == "skipped"
-        forced = jobs.run(engine, config, force=True)
+        forced = run(engine, config, force=True)
         assert {o.source: o.status for o in forced.collect.outcomes}["http500"] == "failed"
         engine.dispose()

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pipeline import jobs
 from pipeline.config import parse_config
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.privacy import apply_retention, erase_author
+from pipeline.stages.run import run
 from pipeline.warehouse.schema import (
     author,
     intent,
@@ -40,8 +42,8 @@ def _setup(tmp_path: Path, url: str):  # type: ignore[no-untyped-def]
         "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
         "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
     }, base_dir=tmp_path)
-    engine = jobs.open_warehouse(config)
-    jobs.run(engine, config)
+    engine = open_warehouse(config)
+    run(engine, config)
     return config, engine
 
 
@@ -56,7 +58,7 @@ def test_raw_author_stays_in_the_raw_layer(tmp_path: Path, sqlite_url: str) -> N
 
 def test_erase_author_removes_raw_and_derived_rows(tmp_path: Path, warehouse_url: str) -> None:
     config, engine = _setup(tmp_path, warehouse_url)
-    assert jobs.erase_author(engine, config, "file", "anna") == 2
+    assert erase_author(engine, config, "file", "anna") == 2
     for table in (raw_post, post, mention, sentiment, intent, keyphrase):
         assert _count(engine, table) == 1
     assert _count(engine, author) == 1
@@ -64,5 +66,5 @@ def test_erase_author_removes_raw_and_derived_rows(tmp_path: Path, warehouse_url
 
 def test_retention_deletes_old_posts(tmp_path: Path, sqlite_url: str) -> None:
     _, engine = _setup(tmp_path, sqlite_url)
-    assert jobs.apply_retention(engine, 365) == 1
+    assert apply_retention(engine, 365) == 1
     assert _count(engine, raw_post) == 2 and _count(engine, post) == 2

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from pipeline.progress import PlainProgress, RichProgress, announce_total
+from pipeline.stages.progress import PlainProgress, RichProgress, announce_total
 
 
 class _Clock:

@@ -13,9 +13,11 @@ import fsspec
 import pytest
 import yaml
 
-from pipeline import jobs, orchestration
 from pipeline.config import Config, load_config
 from pipeline.report.write import is_url, publish_report, report_link, write_report
+from pipeline.stages import tasks
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.run import run
 from tests.conftest import LocalWebhook
 
 
@@ -32,8 +34,8 @@ def loaded(tmp_path: Path) -> Iterator[tuple[Config, Any]]:
             "path": "posts.jsonl", "mapping": {"created_at": "created"}}}],
     }), encoding="utf-8")
     config = load_config(path)
-    engine = jobs.open_warehouse(config)
-    jobs.run(engine, config)
+    engine = open_warehouse(config)
+    run(engine, config)
     yield config, engine
     engine.dispose()
 
@@ -79,7 +81,7 @@ def test_report_notification_links_to_base_url(loaded: tuple[Config, Any],
     cfg = _with_report(config, output_dir="memory://x/reports",
                        base_url="https://intranet.example/r")
     cfg = cfg.model_copy(update={"notifications": [_channel(webhook.url)]})
-    assert orchestration.deliver_reports(
+    assert tasks.deliver_reports(
         cfg, ["memory://x/reports/kaffeekraft-20261001-20261020.html"],
         date(2026, 10, 1), date(2026, 10, 20))
     sent = webhook.received[0]

@@ -7,9 +7,12 @@ from pathlib import Path
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from pipeline import jobs
 from pipeline.cli import app
 from pipeline.config import parse_config
+from pipeline.stages.aggregate import aggregate
+from pipeline.stages.analyze import rescore, set_label
+from pipeline.stages.base import model_identity, open_warehouse
+from pipeline.stages.run import run
 from pipeline.warehouse.schema import daily_brand_metrics, sentiment
 
 POSTS = [
@@ -28,8 +31,8 @@ def _setup(tmp_path: Path, url: str):  # type: ignore[no-untyped-def]
         "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
         "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
     }, base_dir=tmp_path)
-    engine = jobs.open_warehouse(config)
-    jobs.run(engine, config)
+    engine = open_warehouse(config)
+    run(engine, config)
     return config, engine
 
 
@@ -40,11 +43,11 @@ def _metrics(engine):  # type: ignore[no-untyped-def]
 
 def test_rescore_keeps_older_versions_side_by_side(tmp_path: Path, warehouse_url: str) -> None:
     config, engine = _setup(tmp_path, warehouse_url)
-    name, version = jobs.model_identity(config)
+    name, version = model_identity(config)
     with engine.begin() as conn:  # pretend history was scored by an older release
         conn.execute(update(sentiment).values(version="0.9-old"))
-    assert jobs.rescore(engine, config, since=date(2026, 10, 1)) == 4
-    assert jobs.rescore(engine, config, since=date(2026, 11, 1)) == 0
+    assert rescore(engine, config, since=date(2026, 10, 1)) == 4
+    assert rescore(engine, config, since=date(2026, 11, 1)) == 0
     with engine.connect() as conn:
         rows = conn.execute(select(sentiment.c.model, sentiment.c.version)).all()
     assert sorted({r.version for r in rows}) == sorted({"0.9-old", version})
@@ -58,13 +61,13 @@ def test_human_label_wins_in_metrics_and_survives_rescore(tmp_path: Path,
     with engine.connect() as conn:
         scored = dict(conn.execute(select(sentiment.c.post_id, sentiment.c.label)).all())
     target = next(pid for pid, lab in scored.items() if lab != "positive")
-    jobs.set_label(engine, target, "positive")
-    jobs.aggregate(engine, config, date(2026, 10, 5), date(2026, 10, 5))
+    set_label(engine, target, "positive")
+    aggregate(engine, config, date(2026, 10, 5), date(2026, 10, 5))
     after = _metrics(engine)
     assert after["positive"] == before["positive"] + 1
     assert after["negative"] + after["neutral"] == before["negative"] + before["neutral"] - 1
-    jobs.rescore(engine, config)
-    jobs.aggregate(engine, config, date(2026, 10, 5), date(2026, 10, 5))
+    rescore(engine, config)
+    aggregate(engine, config, date(2026, 10, 5), date(2026, 10, 5))
     assert _metrics(engine)["positive"] == after["positive"]
 
 
@@ -93,8 +96,8 @@ def test_rescore_with_the_multilingual_model_beside_the_fast_profile(
     profile's multilingual model: both kept, the metrics follow the configured model."""
     config, engine = _setup(tmp_path, sqlite_url)
     config.sentiment.model = "stimmung-sentiment"
-    jobs.rescore(engine, config, model="stimmung-sentiment")
-    assert jobs.rescore(engine, config, model="stimmung-multilingual") == 4
+    rescore(engine, config, model="stimmung-sentiment")
+    assert rescore(engine, config, model="stimmung-multilingual") == 4
     with engine.connect() as conn:
         rows = conn.execute(select(sentiment.c.post_id, sentiment.c.model,
                                    sentiment.c.label)).all()

@@ -10,10 +10,12 @@ from typing import Any
 
 import yaml
 
-from pipeline import jobs
 from pipeline.config import load_config
 from pipeline.demo.corpus import DemoManifest, write_demo_data
 from pipeline.demo.server import serve_directory
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.progress import Progress, no_progress
+from pipeline.stages.run import RunResult, run
 
 KEY_FILE = ".pseudonym-key"
 
@@ -21,7 +23,7 @@ KEY_FILE = ".pseudonym-key"
 @dataclass(slots=True)
 class DemoResult:
     config_path: Path
-    run: jobs.RunResult
+    run: RunResult
     alerts: list[dict[str, Any]]
     reports: list[Path]
     manifest: DemoManifest
@@ -65,7 +67,7 @@ def _pseudonym_key(workdir: Path) -> None:
     os.environ["STIMMUNG_PSEUDONYM_KEY"] = key_file.read_text(encoding="utf-8").strip()
 
 
-def run_demo(workdir: Path, *, progress: jobs.Progress = jobs.no_progress,
+def run_demo(workdir: Path, *, progress: Progress = no_progress,
              warehouse_url: str | None = None) -> DemoResult:
     from pipeline.report.write import write_report
     from pipeline.reputation.alerts import list_alerts
@@ -83,8 +85,8 @@ def run_demo(workdir: Path, *, progress: jobs.Progress = jobs.no_progress,
             "# written by `stimmung demo`; the feed URLs point at its local server\n"
             + yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
         config = load_config(config_path)
-        engine = jobs.open_warehouse(config)
-        result = jobs.run(engine, config, progress=progress)
+        engine = open_warehouse(config)
+        result = run(engine, config, progress=progress)
     with engine.connect() as conn:
         alerts = list_alerts(conn)
     rivals = {c for b in config.brands for c in b.competitors}

@@ -145,8 +145,8 @@ def evaluate_demo_sentiment(model: str = "stimmung-sentiment", **options: Any) -
     """The demo corpus's gold sentiment by language: macro-F1, recall of negatives, and
     the German-English macro-F1 gap (the product's promise: German as well as English)."""
     from pipeline.demo.corpus import generate_corpus
-    from pipeline.enrich import post_text
     from pipeline.nlp.sentiment import load_backend
+    from pipeline.stages.enrich import post_text
 
     posts = [p for p in generate_corpus() if not p.gold.official]
     backend = load_backend(model, **options)

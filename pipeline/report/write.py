@@ -39,9 +39,10 @@ def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None
     A default-named HTML report that reaches the newest data also refreshes
     ``<brand>-latest.html``, the page alerts link to.
     """
-    from pipeline import jobs
+    from pipeline.nlp.sentiment import load_backend
     from pipeline.report.queries import build_report_data
     from pipeline.report.render import render_report
+    from pipeline.reputation.metrics import mention_day_range
 
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r} (expected one of {', '.join(FORMATS)})")
@@ -52,10 +53,12 @@ def write_report(engine: Any, cfg: Config, brand: str | None, start: date | None
     chromium = _pdf.find_chromium() if fmt == "pdf" else None
     brand_name = brand or cfg.brands[0].name
     cfg.brand(brand_name)
-    span = jobs.data_range(engine)
+    with engine.connect() as conn:
+        span = mention_day_range(conn)
     end = end or (span[1] if span else date.today())
     start = start or end - timedelta(days=cfg.report.days - 1)
-    model, version = jobs.model_identity(cfg)
+    backend = load_backend(cfg.sentiment_model())
+    model, version = backend.name, backend.version
     with engine.connect() as conn:
         data = build_report_data(conn, cfg, brand_name, start, end, model, version)
     path = out_path or dated_report_path(cfg, brand_name, start, end, fmt)

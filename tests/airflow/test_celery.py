@@ -37,7 +37,7 @@ from sqlalchemy import func, select, text
 from pipeline.config import load_config
 from pipeline.demo.corpus import write_demo_data
 from pipeline.demo.server import serve_directory
-from pipeline.jobs import open_warehouse
+from pipeline.stages.base import open_warehouse
 from pipeline.warehouse.db import make_engine, scratch_schema
 from pipeline.warehouse.schema import alert, daily_brand_metrics, metadata
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from pipeline.config import load_config
 from pipeline.demo.corpus import write_demo_data
 from pipeline.demo.server import serve_directory, serve_faults
-from pipeline.jobs import open_warehouse
-from pipeline.orchestration import LATE_DATA_DAYS
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.tasks import LATE_DATA_DAYS
 from pipeline.warehouse.db import make_engine
 from pipeline.warehouse.schema import alert, daily_brand_metrics, mention, metadata, raw_post
 

@@ -11,8 +11,8 @@ import pytest
 pytestmark = pytest.mark.airflow
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
-HEAVY = ("torch", "transformers", "sklearn", "pandas", "pipeline.jobs", "pipeline.nlp",
-         "sqlalchemy.orm.pipeline")
+HEAVY = ("torch", "transformers", "sklearn", "pandas", "pipeline.stages.analyze",
+         "pipeline.stages.run", "pipeline.nlp", "sqlalchemy.orm.pipeline")
 
 
 def test_dagbag_imports_and_policies(airflow_db: None) -> None:

@@ -117,12 +117,12 @@ def test_query_starting_with_a_dash_after_double_dash() -> None:
 def test_an_unexpected_error_is_one_redacted_line(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """Whatever slips through the domain errors still ends as one line, exit 1."""
-    import pipeline.jobs
+    import pipeline.stages.base
 
     def boom(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("https://bob:hunter2@example.org/feed?token=abc")
 
-    monkeypatch.setattr(pipeline.jobs, "open_warehouse", boom)
+    monkeypatch.setattr(pipeline.stages.base, "open_warehouse", boom)
     config = write(tmp_path, BRANDS)
     out = check(["run", "--config", config], "RuntimeError", "run with -v for the traceback")
     assert "hunter2" not in out and "token=abc" not in out

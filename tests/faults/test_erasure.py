@@ -13,8 +13,14 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from pipeline import jobs
 from pipeline.config import load_config
+from pipeline.stages.aggregate import aggregate
+from pipeline.stages.alert import alert as run_alert_rules
+from pipeline.stages.analyze import analyze
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.collect import collect
+from pipeline.stages.privacy import apply_retention, erase_author
+from pipeline.stages.run import run
 from pipeline.warehouse import state
 from pipeline.warehouse.schema import (
     alert,
@@ -53,8 +59,8 @@ def _everything(engine: Any) -> str:
 @pytest.fixture
 def ran(tmp_path: Path, spike_corpus: Callable[[Path], int], warehouse_url: str) -> Any:
     config = load_config(_project(tmp_path, spike_corpus, warehouse_url))
-    engine = jobs.open_warehouse(config)
-    jobs.run(engine, config)
+    engine = open_warehouse(config)
+    run(engine, config)
     return config, engine
 
 
@@ -71,7 +77,7 @@ def test_erase_removes_alert_quotes_problem_examples_and_the_author(ran: Any) ->
                                .where(raw_post.c.author == victim.author)).scalars())
         texts = set(conn.execute(select(post.c.text)
                                  .where(post.c.post_id.in_(ids))).scalars())
-    assert jobs.erase_author(engine, config, "export", victim.author) == len(ids)
+    assert erase_author(engine, config, "export", victim.author) == len(ids)
     stored = _everything(engine)
     for post_id in ids:
         assert post_id not in stored
@@ -85,7 +91,7 @@ def test_erase_removes_alert_quotes_problem_examples_and_the_author(ran: Any) ->
         dirty = state.dirty_days(conn, "aggregate").days
     assert dirty, "the days the erased posts counted in are re-aggregated"
     # the next run recomputes those days without the erased posts
-    result = jobs.run(engine, config)
+    result = run(engine, config)
     assert result.metric_rows > 0
     with engine.connect() as conn:
         assert not state.dirty_days(conn, "aggregate").days
@@ -93,7 +99,7 @@ def test_erase_removes_alert_quotes_problem_examples_and_the_author(ran: Any) ->
 
 def test_retention_leaves_no_author_without_posts(ran: Any) -> None:
     _config, engine = ran
-    deleted = jobs.apply_retention(engine, 10)
+    deleted = apply_retention(engine, 10)
     assert deleted > 0
     with engine.connect() as conn:
         orphans = conn.execute(select(func.count()).select_from(author).where(
@@ -114,8 +120,8 @@ def test_cli_marks_reports_written_before_as_stale(tmp_path: Path,
 
     config = _project(tmp_path, spike_corpus, f"sqlite:///{tmp_path / 'w.db'}")
     cfg = load_config(config)
-    engine = jobs.open_warehouse(cfg)
-    jobs.run(engine, cfg)
+    engine = open_warehouse(cfg)
+    run(engine, cfg)
     reports = tmp_path / "reports"
     reports.mkdir()
     (reports / "kaffeekraft-latest.html").write_text("<html>old</html>", encoding="utf-8")
@@ -134,7 +140,7 @@ def test_reports_on_object_storage_are_marked_stale_too() -> None:
     behaves like an object store: no append): the marker is written there as well."""
     import fsspec
 
-    from pipeline.stale_reports import MARKER, mark_stale
+    from pipeline.stages.stale_reports import MARKER, mark_stale
 
     fs = fsspec.filesystem("memory")
     fs.pipe_file("/stale-test/kaffeekraft-latest.html", b"<html>old</html>")
@@ -155,12 +161,12 @@ def test_metrics_heal_after_analysis_without_aggregation(
     """The reported loss: posts analysed by a run that died before aggregating never
     got metrics. Dirty days make the next run (with nothing new) compute them."""
     config = load_config(_project(tmp_path, spike_corpus, warehouse_url))
-    engine = jobs.open_warehouse(config)
-    jobs.collect(engine, config, state.start_run(engine, "run"))
-    jobs.analyze(engine, config)  # ... and the process dies here
+    engine = open_warehouse(config)
+    collect(engine, config, state.start_run(engine, "run"))
+    analyze(engine, config)  # ... and the process dies here
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(daily_brand_metrics)).scalar() == 0
-    result = jobs.run(engine, config)
+    result = run(engine, config)
     assert result.analyze.posts == 0  # nothing new to analyse
     with engine.connect() as conn:
         days = conn.execute(select(func.count(func.distinct(daily_brand_metrics.c.day))))
@@ -194,17 +200,17 @@ def test_ranged_aggregate_and_alert_consume_their_dirty_days(
     """Airflow aggregates by data interval, not through `run`: the days it computed are
     no longer dirty, the others still are."""
     config = load_config(_project(tmp_path, spike_corpus, f"sqlite:///{tmp_path / 'w.db'}"))
-    engine = jobs.open_warehouse(config)
-    jobs.collect(engine, config, state.start_run(engine, "run"))
-    jobs.analyze(engine, config)
+    engine = open_warehouse(config)
+    collect(engine, config, state.start_run(engine, "run"))
+    analyze(engine, config)
     with engine.connect() as conn:
         days = state.dirty_days(conn, "aggregate").days
     first, last = days[0], days[-1]
-    jobs.aggregate(engine, config, first, days[9])
+    aggregate(engine, config, first, days[9])
     with engine.connect() as conn:
         assert state.dirty_days(conn, "aggregate").days == days[10:]
         assert state.dirty_days(conn, "alert").days == days
-    jobs.aggregate(engine, config, days[10], last)
-    jobs.alert(engine, config, first, last)
+    aggregate(engine, config, days[10], last)
+    run_alert_rules(engine, config, first, last)
     with engine.connect() as conn:
         assert state.dirty_count(conn) == 0

@@ -290,14 +290,15 @@ sources:
 
 
 def test_hostile_sources_never_stop_the_run(hostile_run: tuple[Path, Any]) -> None:
-    from pipeline import jobs
     from pipeline.config import load_config
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.run import run
     from pipeline.warehouse import state
 
     config_path, _server = hostile_run
     config = load_config(config_path)
-    engine = jobs.open_warehouse(config)
-    result = jobs.run(engine, config)
+    engine = open_warehouse(config)
+    result = run(engine, config)
     outcomes = {o.source: o for o in result.collect.outcomes}
     assert outcomes["good"].status == "ok" and outcomes["good"].items == 1
     assert outcomes["drip"].status == "failed" and "deadline" in (outcomes["drip"].error or "")

@@ -38,16 +38,16 @@ KILL_POINTS: dict[str, tuple[str, int, str]] = {
     # inside the second collect transaction: batch 1 is stored, batch 2 rolls back
     "collect": ("pipeline.warehouse.state:save_cursor", 2, "after"),
     # between analysis batches: two batches analysed and committed
-    "analyze": ("pipeline.jobs:_analyze_batch", 3, "before"),
+    "analyze": ("pipeline.stages.analyze:_analyze_batch", 3, "before"),
     # inside the load transaction of the second batch (posts, mentions and scores
     # written, not committed)
     "load": ("pipeline.warehouse.state:mark_dirty", 2, "after"),
     # between analyze and aggregate: every post analysed, no metric computed
-    "aggregate": ("pipeline.jobs:aggregate_dirty", 1, "before"),
+    "aggregate": ("pipeline.stages.run:aggregate_dirty", 1, "before"),
     # inside the metrics transaction
-    "aggregate-mid": ("pipeline.jobs:compute_daily_metrics", 1, "after"),
+    "aggregate-mid": ("pipeline.stages.aggregate:compute_daily_metrics", 1, "after"),
     # inside the alert transaction, metrics committed
-    "alert": ("pipeline.jobs:evaluate_alerts", 1, "after"),
+    "alert": ("pipeline.stages.alert:evaluate_alerts", 1, "after"),
     # the first migration on an empty SQLite file, after four tables
     "migrate": ("alembic.operations:Operations.create_table", 5, "before"),
 }

@@ -27,10 +27,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Request, Route, sync_playwright
 
-from pipeline import jobs
 from pipeline.config import parse_config
 from pipeline.report.render import SECTION_IDS
 from pipeline.report.write import write_report
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.run import run
 
 pytestmark = pytest.mark.browser
 
@@ -157,9 +158,9 @@ def report_html(tmp_path_factory: pytest.TempPathFactory, lang: str) -> Path:
     }, base_dir=tmp)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STIMMUNG_PSEUDONYM_KEY", "test-key-" + "0" * 32)
-        engine = jobs.open_warehouse(config)
+        engine = open_warehouse(config)
         try:
-            result = jobs.run(engine, config)
+            result = run(engine, config)
             assert result.alerts, "the negative spike should raise an alert"
             first, last = START.date(), (START + timedelta(days=DAYS - 1)).date()
             path = write_report(engine, config, BRAND, first, last, tmp / "report.html")

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from pipeline import jobs
 from pipeline.config import load_config
 from pipeline.demo.run import DemoResult, run_demo
 from pipeline.records import post_key
 from pipeline.report.queries import build_report_data
+from pipeline.stages.base import model_identity, open_warehouse
 from pipeline.text.pseudonym import Pseudonymiser
 
 BRAND = "Kaffeekraft"
@@ -28,9 +28,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[DemoResult,
     mp.setenv("STIMMUNG_PSEUDONYM_KEY", "k" * 32)
     result = run_demo(workdir)
     config = load_config(result.config_path)
-    engine = jobs.open_warehouse(config)
+    engine = open_warehouse(config)
     start = result.manifest.end - timedelta(days=27)
-    model, version = jobs.model_identity(config)
+    model, version = model_identity(config)
     with engine.connect() as conn:
         data = build_report_data(conn, config, BRAND, start, result.manifest.end, model,
                                  version)

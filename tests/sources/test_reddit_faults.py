@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from pipeline import jobs
 from pipeline.config import parse_config
+from pipeline.stages.base import open_warehouse
+from pipeline.stages.collect import collect_source
+from pipeline.stages.run import run
 from pipeline.warehouse import state
 from pipeline.warehouse.schema import raw_post
 
@@ -46,7 +48,7 @@ def setup(tmp_path: Path, base_url: str, **options: Any) -> tuple[Any, Any]:
         "sources": [{"name": "rd", "kind": "reddit",
                      "options": {"base_url": base_url, **options}}],
     }, base_dir=tmp_path)
-    return jobs.open_warehouse(config), config
+    return open_warehouse(config), config
 
 
 def stored(engine: Any) -> set[str]:
@@ -70,7 +72,7 @@ def test_rate_limit_after_a_good_listing_keeps_its_posts(serve: Any, routes: Any
     server = serve(routes(table))
     engine, config = setup(tmp_path, server.url, subreddits=["good", "busy"],
                            max_rate_limit_wait_s=10)
-    outcome = jobs.collect_source(engine, config, config.sources[0], "run1")
+    outcome = collect_source(engine, config, config.sources[0], "run1")
     assert outcome.status == "failed" and "rate limited" in (outcome.error or "")
     assert outcome.items == 2
     assert stored(engine) == {"t3_g1", "t3_g2"}
@@ -79,7 +81,7 @@ def test_rate_limit_after_a_good_listing_keeps_its_posts(serve: Any, routes: Any
 
     # the next run reads the busy listing, and nothing of the good one again
     table["GET /r/busy/new"] = reply(200, listing(t3("b1", T0 + 20, "busy")))
-    again = jobs.collect_source(engine, config, config.sources[0], "run2", force=True)
+    again = collect_source(engine, config, config.sources[0], "run2", force=True)
     assert again.status == "ok" and again.items == 1
     assert stored(engine) == {"t3_g1", "t3_g2", "t3_b1"}
 
@@ -93,7 +95,7 @@ def test_one_thread_404_skips_its_comments_not_the_listing(serve: Any, routes: A
                                         listing(comment("c1", "t3_a1"))]),
     }))
     engine, config = setup(tmp_path, server.url, subreddits=["good"], comments=True)
-    outcome = jobs.collect_source(engine, config, config.sources[0], "run1")
+    outcome = collect_source(engine, config, config.sources[0], "run1")
     assert outcome.status == "ok", outcome.error
     assert stored(engine) == {"t3_a1", "t3_a2", "t1_c1"}
     assert "new:r/good" in cursor(engine)["listings"]
@@ -123,8 +125,8 @@ def test_a_source_raising_anything_is_recorded_and_the_run_goes_on(
         return real(self, cursor)
 
     monkeypatch.setattr(FileSource, "fetch", fetch)  # a source bug, injected
-    engine = jobs.open_warehouse(config)
-    result = jobs.run(engine, config)
+    engine = open_warehouse(config)
+    result = run(engine, config)
     outcomes = {o.source: o for o in result.collect.outcomes}
     assert outcomes["broken"].status == "failed"
     assert outcomes["broken"].error == "RecursionError: maximum recursion depth exceeded"

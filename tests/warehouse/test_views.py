@@ -62,14 +62,14 @@ def test_opening_the_warehouse_recreates_a_missing_view(tmp_path: Path,
                                                         warehouse_url: str) -> None:
     from sqlalchemy import inspect
 
-    from pipeline import jobs
     from pipeline.config import parse_config
+    from pipeline.stages.base import open_warehouse
 
     config = parse_config({"warehouse": {"url": warehouse_url}, "brands": [{"name": "A"}]},
                           base_dir=tmp_path)
-    engine = jobs.open_warehouse(config)
+    engine = open_warehouse(config)
     assert "v_brand_daily" in inspect(engine).get_view_names()
     with engine.begin() as conn:
         conn.execute(text("DROP VIEW v_source_health"))
-    engine = jobs.open_warehouse(config)
+    engine = open_warehouse(config)
     assert "v_source_health" in inspect(engine).get_view_names()

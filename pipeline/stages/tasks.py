@@ -179,7 +179,7 @@ def collect_one(source_name: str, interval_start: datetime | None = None,
     Airflow retry (`attempt` > 1) the source's own back-off is bypassed (Airflow owns
     the retry delay), unless the source has been disabled.
     """
-    from pipeline import jobs
+    from pipeline.stages.collect import collect_source
     from pipeline.warehouse.state import finish_run, start_run
 
     config = load()
@@ -191,7 +191,7 @@ def collect_one(source_name: str, interval_start: datetime | None = None,
         health = read_health(conn, source_name)
     force = attempt > 1 and not (health is not None and health.status == "disabled")
     with reddit_credentials():
-        outcome = jobs.collect_source(engine, config, config.source(source_name), run_id,
+        outcome = collect_source(engine, config, config.source(source_name), run_id,
                                       force=force)
     finish_run(engine, run_id, outcome.status, {"items": outcome.items})
     engine.dispose()
@@ -202,11 +202,11 @@ def collect_one(source_name: str, interval_start: datetime | None = None,
 
 
 def analyze_new() -> dict[str, Any]:
-    from pipeline import jobs
+    from pipeline.stages.analyze import analyze
 
     config = load()
     engine = open_checked(config)
-    result = jobs.analyze(engine, config)
+    result = analyze(engine, config)
     engine.dispose()
     return {"posts": result.posts, "mentions": result.mentions, "scored": result.scored,
             "first_day": str(result.first_day) if result.first_day else None,
@@ -242,13 +242,14 @@ def alerts_for_new_posts(analyzed: dict[str, Any]) -> dict[str, Any]:
 
 
 def _metrics_and_alerts(metrics_from: date, first: date, last: date) -> dict[str, Any]:
-    from pipeline import jobs
+    from pipeline.stages.aggregate import aggregate
+    from pipeline.stages.alert import alert
 
     config = load()
     engine = open_checked(config)
-    rows = jobs.aggregate(engine, config, metrics_from, last)
+    rows = aggregate(engine, config, metrics_from, last)
     alert_channels = [n for n in config.notifications if n.name != REPORT_CHANNEL]
-    alerts = jobs.alert(engine, config.model_copy(update={"notifications": alert_channels}),
+    alerts = alert(engine, config.model_copy(update={"notifications": alert_channels}),
                         first, last)
     engine.dispose()
     return {"days": [str(first), str(last)], "metric_rows": rows,

@@ -18,7 +18,6 @@ from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
-    Progress,
     ProgressColumn,
     SpinnerColumn,
     Task,
@@ -26,9 +25,18 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.progress import (
+    Progress as RichBars,
+)
 from rich.text import Text
 
-__all__ = ["PlainProgress", "RichProgress", "announce_total"]
+__all__ = ["PlainProgress", "Progress", "RichProgress", "announce_total", "no_progress"]
+
+Progress = Callable[[str, int], None]
+
+
+def no_progress(_stage: str, _n: int) -> None:
+    return None
 
 
 def announce_total(progress: Callable[[str, int], None], stage: str, total: int) -> None:
@@ -103,7 +111,7 @@ class RichProgress:
     """rich bars (total known: done/total, rate, ETA) or spinners (count, rate)."""
 
     def __init__(self, console: Console) -> None:
-        self._bar = Progress(SpinnerColumn(), TextColumn("{task.description:<18}"),
+        self._bar = RichBars(SpinnerColumn(), TextColumn("{task.description:<18}"),
                              BarColumn(), MofNCompleteColumn(), _RateColumn(),
                              TimeRemainingColumn(), TimeElapsedColumn(),
                              console=console, transient=False)
