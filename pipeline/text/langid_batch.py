@@ -108,17 +108,47 @@ class BatchRanker:
                        if b > a else None)
         return out
 
-    def _rank(self, visits: tuple[np.ndarray, np.ndarray] | None) -> Ranking:
+    def _scores(self, visits: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+        """The raw scores per model column, aliases merged (as `_decide`)."""
         ident = self.ident
         if visits is not None:
             idx, counts = visits
-            scores = np.log1p(counts) @ ident.nb_ptc[idx] + ident.nb_pc
+            scores: np.ndarray = np.log1p(counts) @ ident.nb_ptc[idx] + ident.nb_pc
         else:
             scores = np.full(len(ident.nb_classes), self.raw_floor, dtype=np.float32)
         for i, j in ident._alias_pairs:
             scores[i] = max(scores[i], scores[j])
             scores[j] = self.raw_floor
+        return scores
+
+    def _rank(self, visits: tuple[np.ndarray, np.ndarray] | None) -> Ranking:
         merged: dict[str, float] = {}
-        for lang, score in zip(ident.nb_classes, scores.tolist(), strict=True):
+        for lang, score in zip(self.ident.nb_classes, self._scores(visits).tolist(),
+                               strict=True):
             merged.setdefault(lang, score)
         return sorted(merged.items(), key=itemgetter(1), reverse=True)
+
+    def rank_heads(self, texts: Sequence[str], languages: Sequence[str]) -> list[Ranking]:
+        """Per text, `rank(t)` kept to its first entry and `languages`, in rank order.
+
+        With non-negative priors on `languages` only, the language of the best score +
+        prior is always among these, so picking from them picks what the full ranking
+        gives. Falls back to the full ranking when the model has aliased labels."""
+        ident = self.ident
+        classes = list(ident.nb_classes)
+        if ident._alias_pairs or len(set(classes)) != len(classes):
+            return self.rank_many(texts)
+        column = {lang: i for i, lang in enumerate(classes)}
+        extra = sorted({column[lang] for lang in languages if lang in column})
+        encoded = [ident._encode(t) for t in texts]
+        visits = self._visits([b for b in encoded if len(b) <= MAX_BATCH_BYTES])
+        out: list[Ranking] = []
+        it = iter(visits)
+        for b in encoded:
+            v = next(it) if len(b) <= MAX_BATCH_BYTES else self._visits_one(b)
+            scores = self._scores(v)
+            values = scores.tolist()
+            # `sorted(..., reverse=True)` keeps equal scores in column order
+            keep = sorted({int(scores.argmax()), *extra}, key=lambda i: (-values[i], i))
+            out.append([(classes[i], values[i]) for i in keep])
+        return out

@@ -53,6 +53,8 @@ class _Detector:
         self.ident = ident
         self.prior = prior
         self._top_prior = max([0.0, *prior.values()])
+        # only the top language and those with a prior can win when no prior is negative
+        self._heads_suffice = all(v >= 0 for v in prior.values())
         self._cache: dict[str, str | None] = {}  # FIFO, bounded by CACHE_SIZE
         self._batch = BatchRanker(ident) if BatchRanker.supports(ident) else None
 
@@ -75,7 +77,9 @@ class _Detector:
             return [self.detect(t) for t in texts]
         found = dict.fromkeys(todo)
         letters = [t for t in todo if _THREE_LETTERS.search(t)]
-        for t, ranked in zip(letters, self._batch.rank_many(letters), strict=True):
+        heads = (self._batch.rank_heads(letters, list(self.prior)) if self._heads_suffice
+                 else self._batch.rank_many(letters))
+        for t, ranked in zip(letters, heads, strict=True):
             found[t] = self._best(ranked)
         out: list[str | None] = []
         for t in cleaned:

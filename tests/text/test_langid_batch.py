@@ -34,3 +34,13 @@ def test_detect_many_equals_detect_one_by_one() -> None:
     det._cache.clear()
     assert batch == [det.detect(t) for t in [*TEXTS, *TEXTS]]
     assert batch[0] == "de" and batch[1] == "en" and batch[2] is None
+
+
+def test_rank_heads_keep_the_top_and_the_prior_languages_in_rank_order() -> None:
+    ident = _detector().ident
+    ranker = BatchRanker(ident)
+    heads = ranker.rank_heads(TEXTS, ["de", "en"])
+    for text, head in zip(TEXTS, heads, strict=True):
+        full = ident.rank(text)
+        kept = [full[0], *[(lang, s) for lang, s in full[1:] if lang in ("de", "en")]]
+        assert head == kept  # "" (no features: all scores equal) keeps column order
