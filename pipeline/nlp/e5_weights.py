@@ -14,6 +14,7 @@ import mmap
 import struct
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,16 @@ class LazyTensors(Mapping[str, np.ndarray]):
         return len(self._decode)
 
 
+def _same(array: np.ndarray) -> np.ndarray:
+    return array
+
+
+def _floats(raw: memoryview, n: int) -> np.ndarray:
+    return np.frombuffer(raw, dtype="<f4", count=n).copy()
+
+
 class _Cursor:
-    def __init__(self, data: bytes, pos: int = 0) -> None:
+    def __init__(self, data: bytes | mmap.mmap, pos: int = 0) -> None:
         self.data, self.pos = data, pos
 
     def take(self, fmt: str) -> Any:
@@ -169,15 +178,14 @@ def read_checkpoint(path: Path | None = None, *, skip: frozenset[str] = frozense
         raw = view[off:off + nbytes]
         if lazy_word and name == "emb.word":
             q4 = np.frombuffer(raw, dtype=_BLOCK).reshape(-1, h // QK)
-            tensors.add("emb.word.q4", lambda q4=q4: q4)
+            tensors.add("emb.word.q4", partial(_same, q4))
         elif dtype == 0:
-            tensors.add(name, lambda raw=raw, n=n: np.frombuffer(raw, dtype="<f4", count=n).copy())
+            tensors.add(name, partial(_floats, raw, n))
         elif name == "emb.word":  # 250k rows: decoded once, not on every access
-            word = _dequantise(raw, n // h, h)
-            tensors.add(name, lambda word=word: word)
+            tensors.add(name, partial(_same, _dequantise(raw, n // h, h)))
         else:
             cols = ff if name.endswith("fo.w") else h
-            tensors.add(name, lambda raw=raw, n=n, cols=cols: _dequantise(raw, n // cols, cols))
+            tensors.add(name, partial(_dequantise, raw, n // cols, cols))
     return E5Checkpoint(header, tensors, pieces, bos, eos, pad, unk, normalisation)
 
 
@@ -187,7 +195,9 @@ def build_tokenizer(ckpt: E5Checkpoint) -> Any:
     the space collapse run before it; ids come without `<s> … </s>`). About 50 MB
     resident, where a `tokenizers` Unigram of the same 250k pieces takes over 200 MB."""
     import sentencepiece
-    from sentencepiece import sentencepiece_model_pb2 as pb
+    from sentencepiece import sentencepiece_model_pb2
+
+    pb: Any = sentencepiece_model_pb2  # generated protobuf module, untyped
 
     model = pb.ModelProto()
     model.trainer_spec.model_type = pb.TrainerSpec.UNIGRAM
