@@ -24,9 +24,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pipeline.cli_options import resolve_brand, since_start
-from pipeline.config import Config, load_config
+from pipeline.config import Config, load_config, resolve_brand
 from pipeline.export import Period, frame
+from pipeline.periods import since_start
 
 if TYPE_CHECKING:
     import pandas as pd

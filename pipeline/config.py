@@ -389,3 +389,10 @@ def _field_path(loc: tuple[int | str, ...], raw: Any) -> str:
             parts.append(("." if parts else "") + str(item))
             node = node.get(item) if isinstance(node, dict) else None
     return "".join(parts)
+
+
+def resolve_brand(cfg: Config, brand: str | None) -> str:
+    """The brand named (ConfigError if it is not configured) or the first configured."""
+    if brand is None:
+        return cfg.brands[0].name  # the config requires at least one brand
+    return cfg.brand(brand).name

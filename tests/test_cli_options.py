@@ -9,7 +9,7 @@ import typer
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.cli_options import parse_since, resolve_brand, since_days
+from pipeline.cli.options import parse_since, resolve_brand, since_days
 from pipeline.config import Config, ConfigError
 
 END = date(2026, 11, 30)

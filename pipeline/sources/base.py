@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -105,6 +105,29 @@ def build_source(
     cls = source_class(kind)
     opts = options if isinstance(options, SourceOptions) else cls.Options.model_validate(options)
     return cls(name, opts, context)
+
+
+def source_for_target(kind: str, target: str, options: Sequence[str] = ()) -> Source:
+    """A source outside the config (`stimmung fetch`): `target` fills the kind's main
+    option (feed URL, file, subreddit, …), `options` are ``key=value`` (value may be JSON)."""
+    import json
+
+    cls = source_class(kind)
+    main_option, field = next(iter(cls.Options.model_fields.items()))
+    is_list = getattr(field.annotation, "__origin__", None) is list
+    values: dict[str, Any] = {main_option: [target] if is_list else target}
+    for item in options:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise SourceError(f"--option {item!r}: expected key=value")
+        try:
+            values[key] = json.loads(value)
+        except json.JSONDecodeError:
+            values[key] = value
+    try:
+        return build_source("cli", kind, values, SourceContext(base_dir="."))
+    except ValueError as exc:  # pydantic validation of the options
+        raise SourceError(f"invalid options for a {kind} source: {exc}") from None
 
 
 def _load_builtin_sources() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.config import Config
 from pipeline.records import utcnow
 
 MARKER = "STALE.txt"
@@ -33,3 +34,14 @@ def mark_stale(report_dir: Path | str, reason: str) -> list[str]:
     lines = "".join(f"{name}\t{when}\t{reason}\n" for name in reports)
     fs.pipe_file(marker, (before + lines).encode("utf-8"))
     return reports
+
+
+def mark_reports_stale(config: Config, reason: str) -> tuple[str, list[str]]:
+    """After posts were deleted: list the reports in `report.output_dir` (folder or URL)
+    as stale; returns the folder and the reports listed."""
+    from pipeline.report.paths import report_dir
+    from pipeline.report.write import is_url
+
+    output_dir = config.report.output_dir
+    folder = output_dir.rstrip("/") if is_url(output_dir) else str(report_dir(config))
+    return folder, mark_stale(folder, reason)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline.cli_eval import eval_app
+from pipeline.cli.evaluate import eval_app
 from pipeline.nlp.sentiment import models_dir
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 def _app():  # type: ignore[no-untyped-def]
     import typer
 
-    from pipeline.cli_problems import topics_command
+    from pipeline.cli.evaluate import topics as topics_command
 
     app = typer.Typer()
 

@@ -168,7 +168,7 @@ assert s1["created"] == 2, s1
 assert ids1 == ids2 and n1 == n2 == 16 and ni == 16, (ids1, ids2, n1, n2, ni)
 assert s2["created"] == 0
 assert len(trends) == 2 and all(t["score"].emerging and t["score"].new for t in trends)
-from pipeline.cli_problems import format_problems
+from pipeline.cli.problems import format_problems
 from rich.console import Console
 con = Console(record=True, width=160)
 con.print(format_problems("Kaffeekraft", trends, end=date(2026, 10, 3)))

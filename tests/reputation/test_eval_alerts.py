@@ -9,7 +9,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from pipeline.cli_alerts_eval import alerts_command
+from pipeline.cli.evaluate import alerts as alerts_command
 
 app = typer.Typer()
 app.command("alerts")(alerts_command)

@@ -1,4 +1,5 @@
-"""`stimmung eval ...`: measure sentiment and language id on labelled TSV files."""
+"""`stimmung eval …`: sentiment and language id on labelled TSV files, topic clustering,
+the spike detector on a series (`pipeline.evaluation`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.evaluation.alerts import SeriesInputError, evaluate_series, read_series
 from pipeline.evaluation.sentiment import (
     EvalInputError,
     evaluate_demo_sentiment,
@@ -126,5 +128,56 @@ def language(
     sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
 
 
-if __name__ == "__main__":
-    eval_app()
+@eval_app.command("alerts")
+def alerts(
+    input: Annotated[Path, typer.Option(
+        "--input", "-i", help="CSV with header time,total,negative (ISO times, counts).")],
+    freq: Annotated[str, typer.Option(
+        "--freq", help="D (daily: day-of-week baseline) or H (hourly: hour-of-week).")] = "D",
+) -> None:
+    """Run the spike detector online (each point judged only on the points before it).
+
+    The last stdout line is {"alerts": [{"time": ..., "severity": ...}]}.
+
+    Example: stimmung eval alerts --input series.csv --freq H
+    """
+    try:
+        series = read_series(input, freq)
+        alerts = evaluate_series(series, freq.upper())
+    except SeriesInputError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        raise typer.Exit(code=1) from None
+    for a in alerts:
+        sys.stdout.write(f"alert {a['time']}: {a['negative']} negative vs "
+                         f"{a['expected']:g} expected, severity {a['severity']}/10\n")
+    sys.stdout.write(f"{len(series.times)} points, {len(alerts)} alerts\n")
+    payload = {"alerts": [{"time": a["time"], "severity": a["severity"]} for a in alerts]}
+    sys.stdout.write(json.dumps(payload) + "\n")
+
+
+@eval_app.command("topics")
+def topics(
+    input: Annotated[Path, typer.Option("--input", "-i", help="TSV with text, label, lang.")],
+) -> None:
+    """Cluster the texts of a labelled TSV and score the clusters against the labels.
+
+    The last stdout line is {"n", "n_clusters", "nmi", "ari", "purity"}.
+
+    Example: stimmung eval topics --input ../shared/eval/germeval_aspects_dev_de.tsv
+    """
+    from pipeline.evaluation.sentiment import EvalInputError
+    from pipeline.evaluation.topics import evaluate_topics
+
+    try:
+        result = evaluate_topics(input)
+    except (EvalInputError, FileNotFoundError, ValueError) as e:
+        sys.stderr.write(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}\n")
+        raise typer.Exit(code=1) from e
+    table = Table(title=f"topic clustering: {input.name}")
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in result.items():
+        table.add_row(k, f"{v:.4f}" if isinstance(v, float) else str(v))
+    Console(file=sys.stdout).print(table)
+    line = {k: result[k] for k in ("n", "n_clusters", "nmi", "ari", "purity")}
+    sys.stdout.write(json.dumps(line) + "\n")

@@ -1,15 +1,29 @@
-"""Command bodies for `stimmung queue` and `stimmung tribes` (mounted in cli.py)."""
+"""`stimmung queue`, `stimmung tribes` and `stimmung export`: the response queue,
+communities and authors, and the tables for analysts."""
 
 from __future__ import annotations
 
 import sys
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 
+import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.config import Config
+from pipeline.cli.options import (
+    EXIT_CODES,
+    SINCE_HELP,
+    BrandOpt,
+    ConfigOpt,
+    newest_day,
+    parse_since,
+    resolve_brand,
+)
+from pipeline.cli.output import clean_errors, out
+from pipeline.cli.root import app
+from pipeline.config import Config, load_config
 
 
 def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -> None:
@@ -110,3 +124,84 @@ def export_command(engine: Any, cfg: Config, what: str, fmt: str, out: Any, bran
     with engine.connect() as conn:
         return export(conn, cfg, what, fmt, out, Period(brand, start, end), model,
                       version).rows
+
+
+@app.command(epilog=EXIT_CODES)
+def queue(
+    brand: BrandOpt = None,
+    to: Annotated[str | None, typer.Option(help="As of the end of this day, YYYY-MM-DD "
+                                                 "(default: newest data).")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows to show.")] = 20,
+    config: ConfigOpt = None,
+) -> None:
+    """The response queue: questions and complaints no official account has answered,
+    highest priority (reach and age) first, with links.
+
+    Example: stimmung queue --brand Kaffeekraft
+    """
+    from pipeline.stages.base import open_warehouse
+
+    with clean_errors():
+        cfg = load_config(config)
+        name = resolve_brand(cfg, brand)
+        engine = open_warehouse(cfg)
+        queue_command(engine, cfg, name, newest_day(engine, to), limit)
+
+
+@app.command(epilog=EXIT_CODES)
+def tribes(
+    brand: BrandOpt = None,
+    since: Annotated[str, typer.Option(help=SINCE_HELP)] = "28d",
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    limit: Annotated[int, typer.Option(min=1, help="Rows per table.")] = 10,
+    config: ConfigOpt = None,
+) -> None:
+    """Tribes and chiefs: communities ranked by brand volume and growth, authors
+    (pseudonymous) by influence (engagement, reply-graph centrality, consistency).
+
+    Example: stimmung tribes --brand Kaffeekraft --since 28d
+    """
+    from pipeline.stages.base import open_warehouse
+
+    with clean_errors():
+        cfg = load_config(config)
+        name = resolve_brand(cfg, brand)
+        engine = open_warehouse(cfg)
+        end = newest_day(engine, to)
+        tribes_command(engine, cfg, name, parse_since(since, end), end, limit)
+
+
+@app.command(epilog=EXIT_CODES)
+def export(
+    what: Annotated[str, typer.Option(help="mentions | daily | problems | queue")],
+    out_path: Annotated[Path, typer.Option("--out", help="Output file.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv | parquet")] = "csv",
+    brand: BrandOpt = None,
+    since: Annotated[str | None, typer.Option(
+        help=SINCE_HELP + " Default: report.days.")] = None,
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Export a brand's mentions, daily figures, problems or response queue as CSV or
+    Parquet, for analysts (the same counting as the report; times in UTC).
+
+    Example: stimmung export --what daily --format parquet --out kaffeekraft-daily.parquet
+    """
+
+    if what not in ("mentions", "daily", "problems", "queue"):
+        raise typer.BadParameter("choose mentions, daily, problems or queue",
+                                 param_hint="--what")
+    if fmt not in ("csv", "parquet"):
+        raise typer.BadParameter("choose csv or parquet", param_hint="--format")
+    with clean_errors():
+        cfg = load_config(config)
+        name = resolve_brand(cfg, brand)
+        from pipeline.stages.base import open_warehouse
+
+        engine = open_warehouse(cfg)
+        end = newest_day(engine, to)
+        start = parse_since(since, end) if since else end - timedelta(days=cfg.report.days - 1)
+        rows = export_command(engine, cfg, what, fmt, out_path, name, start, end)
+        out.print(f"exported {rows} rows to {out_path}", soft_wrap=True, highlight=False)

@@ -1,40 +1,31 @@
-"""Command bodies for `stimmung eval topics` and `stimmung problems` (mounted in cli.py)."""
+"""`stimmung problems`: customer problems of a brand with trends and examples."""
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Sequence
 from datetime import date, timedelta
-from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli.options import (
+    EXIT_CODES,
+    SINCE_HELP,
+    BrandOpt,
+    ConfigOpt,
+    newest_day,
+    resolve_brand,
+    since_days,
+)
+from pipeline.cli.output import clean_errors
+from pipeline.cli.root import app
+from pipeline.config import load_config
+
 log = logging.getLogger(__name__)
-
-
-def topics_command(input: Path) -> None:
-    """Cluster the texts of a TSV (text, label, lang) and score against the gold labels."""
-    from pipeline.evaluation.sentiment import EvalInputError
-    from pipeline.evaluation.topics import evaluate_topics
-
-    try:
-        result = evaluate_topics(input)
-    except (EvalInputError, FileNotFoundError, ValueError) as e:
-        sys.stderr.write(f"error: {str(e).splitlines()[0] if str(e) else type(e).__name__}\n")
-        raise typer.Exit(code=1) from e
-    table = Table(title=f"topic clustering: {input.name}")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for k, v in result.items():
-        table.add_row(k, f"{v:.4f}" if isinstance(v, float) else str(v))
-    Console(file=sys.stdout).print(table)
-    line = {k: result[k] for k in ("n", "n_clusters", "nmi", "ari", "purity")}
-    sys.stdout.write(json.dumps(line) + "\n")
 
 
 def format_problems(brand: str, trends: Sequence[dict[str, Any]], *, end: date,
@@ -75,3 +66,25 @@ def problems_command(engine: Any, brand: str, days: int = 14,
     with engine.connect() as conn:
         trends = problem_trends(conn, brand, end, since_days=days)
     Console(file=sys.stdout).print(format_problems(brand, trends, end=end, since_days=days))
+
+
+@app.command(epilog=EXIT_CODES)
+def problems(
+    brand: BrandOpt = None,
+    since: Annotated[str, typer.Option(help=SINCE_HELP)] = "14d",
+    to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
+    = None,
+    config: ConfigOpt = None,
+) -> None:
+    """Customer problems of a brand with trend arrows, counts, share negative, examples.
+
+    Example: stimmung problems --brand Kaffeekraft --since 14d
+    """
+    from pipeline.stages.base import open_warehouse
+
+    with clean_errors():
+        cfg = load_config(config)
+        name = resolve_brand(cfg, brand)
+        engine = open_warehouse(cfg)
+        end = newest_day(engine, to)
+        problems_command(engine, name, since_days(since, end), end=end)
