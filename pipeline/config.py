@@ -185,9 +185,13 @@ class ReportConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _iana(cls, value: str) -> str:
-        from pipeline.report.i18n import time_zone
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        return time_zone(value).key
+        try:
+            return ZoneInfo(value).key
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as "
+                             "Europe/Berlin or UTC") from None
 
 
 class ReputationConfig(_Strict):

@@ -131,14 +131,15 @@ def source_for_target(kind: str, target: str, options: Sequence[str] = ()) -> So
 
 
 def _load_builtin_sources() -> None:
+    """Import every module of this package, so a new `pipeline/sources/<kind>.py` with
+    `@register_source("<kind>")` is a known kind without being listed anywhere."""
     import importlib
+    import pkgutil
 
-    for module in ("feed", "file", "reddit", "discourse", "html"):
-        try:
-            importlib.import_module(f"pipeline.sources.{module}")
-        except ModuleNotFoundError as exc:  # a kind whose module is not there yet
-            if exc.name != f"pipeline.sources.{module}":
-                raise
+    import pipeline.sources
+
+    for module in pkgutil.iter_modules(pipeline.sources.__path__):
+        importlib.import_module(f"pipeline.sources.{module.name}")
 
 
 # ---------------------------------------------------------------- normalising helpers

@@ -39,8 +39,7 @@ def mark_stale(report_dir: Path | str, reason: str) -> list[str]:
 def mark_reports_stale(config: Config, reason: str) -> tuple[str, list[str]]:
     """After posts were deleted: list the reports in `report.output_dir` (folder or URL)
     as stale; returns the folder and the reports listed."""
-    from pipeline.report.paths import report_dir
-    from pipeline.report.write import is_url
+    from pipeline.reputation.report_links import is_url, report_dir
 
     output_dir = config.report.output_dir
     folder = output_dir.rstrip("/") if is_url(output_dir) else str(report_dir(config))

@@ -277,7 +277,7 @@ def report_for_interval(start: datetime, end: datetime) -> list[str]:
 def deliver_reports(config: Config, places: list[str], first: date, last: date) -> bool:
     """Tell the `report_delivery` channel, if configured: a link per report (under
     `report.base_url`) and, for reports on local disk, the files as attachments."""
-    from pipeline.report.write import is_url, report_link
+    from pipeline.reputation.report_links import is_url, report_link
 
     channels = [n for n in config.notifications if n.name == REPORT_CHANNEL]
     url = channels[0].resolve_url() if channels else None
