@@ -14,7 +14,8 @@ import pytest
 import yaml
 
 from pipeline.config import Config, load_config
-from pipeline.report.write import is_url, publish_report, report_link, write_report
+from pipeline.report.write import publish_report, write_report
+from pipeline.reputation.report_links import is_url, report_link
 from pipeline.stages import tasks
 from pipeline.stages.base import open_warehouse
 from pipeline.stages.run import run

@@ -31,7 +31,7 @@ def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -
     from pipeline.nlp.intent import INTENT_MODEL
     from pipeline.records import utcnow
     from pipeline.report import i18n
-    from pipeline.report.render import truncate_text
+    from pipeline.report.formatting import truncate_text
     from pipeline.reputation.response_queue import response_queue
     from pipeline.stages.base import model_identity
 

@@ -26,7 +26,7 @@ from markupsafe import Markup, escape
 
 from pipeline.report import i18n
 from pipeline.report.data import ReportData
-from pipeline.report.formatting import format_datetime, format_period, truncate_text
+from pipeline.report.formatting import format_datetime, format_period
 from pipeline.report.honest import FEW
 from pipeline.report.i18n import _
 from pipeline.report.sections import (
@@ -68,7 +68,6 @@ __all__ = [
     "render_html",
     "render_report",
     "report_lang",
-    "truncate_text",  # imported from here by `stimmung reputation`
 ]
 
 # the report's sections, in page order: `sections/<name>.py` builds the part of the view

@@ -12,11 +12,7 @@ from typing import Any
 from pipeline.config import Config
 from pipeline.report import pdf as _pdf
 from pipeline.report.paths import dated_report_path, latest_report_path
-from pipeline.reputation.report_links import is_url, report_link
-
-# is_url and report_link are shared with the alerts, which link to the latest report
-__all__ = ["FORMATS", "ReportFormat", "is_url", "publish_report", "report_link",
-           "write_report"]
+from pipeline.reputation.report_links import is_url
 
 
 class ReportFormat(StrEnum):
