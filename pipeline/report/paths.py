@@ -1,6 +1,5 @@
-"""Where a brand's reports are written: the dated file names here; the output folder and
-the latest report's path and link in `pipeline.reputation.report_links`, which the alerts
-share."""
+"""The dated name of a brand's report (the folder and the latest report's path and
+link live in `pipeline.reputation.report_links`, shared with the alerts)."""
 
 from __future__ import annotations
 
@@ -8,9 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.config import Config
-from pipeline.reputation.report_links import brand_slug, latest_report_path, report_dir
-
-__all__ = ["dated_report_path", "latest_report_path", "report_dir"]
+from pipeline.reputation.report_links import brand_slug, report_dir
 
 
 def dated_report_path(config: Config, brand: str, start: date, end: date, ext: str) -> Path:

@@ -11,8 +11,8 @@ from typing import Any
 
 from pipeline.config import Config
 from pipeline.report import pdf as _pdf
-from pipeline.report.paths import dated_report_path, latest_report_path
-from pipeline.reputation.report_links import is_url
+from pipeline.report.paths import dated_report_path
+from pipeline.reputation.report_links import is_url, latest_report_path
 
 
 class ReportFormat(StrEnum):
