@@ -83,8 +83,13 @@ def test_exports_count_as_the_report(demo: tuple[Path, date, Any], tmp_path: Pat
     both = daily.dropna(subset=["net_sentiment_shrunk"])
     assert (both["net_sentiment_shrunk"].abs() <= both["net_sentiment"].abs()).all()
     assert ((both["net_sentiment_shrunk"] * both["net_sentiment"]) >= 0).all()
-    one_post = daily[(daily["negative"] + daily["positive"]) == 1]
-    assert not one_post.empty and (one_post["net_sentiment_shrunk"].abs() < 0.2).all()
+    # exactly the report's shrinkage (K = 5 pseudo-mentions), strongest on quiet days
+    judged = both["negative"] + both["positive"]
+    expected = both["net_sentiment"] * judged / (judged + 5)
+    assert ((both["net_sentiment_shrunk"] - expected).abs() < 1e-9).all()
+    quiet = both[judged < 5]
+    assert not quiet.empty
+    assert (quiet["net_sentiment_shrunk"].abs() <= quiet["net_sentiment"].abs() * 0.8).all()
 
 
 def test_a_date_and_a_window_give_the_same_period(demo: tuple[Path, date, Any],
