@@ -14,14 +14,14 @@ trap 'rm -f "$out"' EXIT
 for f in "$eval_dir"/*.tsv; do
   case "$(basename "$f")" in *aspects*) continue ;; esac
   printf '%s\t' "$(basename "$f" .tsv)" >>"$out"
-  (cd "$repo" && "$py" -m pipeline.cli_eval sentiment --input "$f" --model "$model" | tail -n 1) >>"$out"
+  (cd "$repo" && "$py" -m pipeline.cli eval sentiment --input "$f" --model "$model" | tail -n 1) >>"$out"
 done
 langs=()
 for f in "$eval_dir"/umsab_*_val.tsv; do
   case "$f" in *_hi_*) continue ;; esac
   langs+=(--input "$f")
 done
-lang_json="$(cd "$repo" && "$py" -m pipeline.cli_eval language "${langs[@]}" | tail -n 1)"
+lang_json="$(cd "$repo" && "$py" -m pipeline.cli eval language "${langs[@]}" | tail -n 1)"
 "$py" - "$out" "$lang_json" <<'PY'
 import json, sys
 rows = [line.split("\t", 1) for line in open(sys.argv[1], encoding="utf-8") if line.strip()]

@@ -31,14 +31,20 @@ _FREE = re.compile(rf"(?i)(?<![a-z0-9_?&;#-])({_FREE_NAMES}){_VALUE}")
 _BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[a-z0-9._~+/=-]{8,}")
 
 
+def _mask_value(m: re.Match[str]) -> str:
+    value = m.group(3)
+    if not value or value.startswith(MASK):  # empty, or masked before: redact is idempotent
+        return m.group(0)
+    return f"{m.group(1)}{m.group(2)}{MASK}"
+
+
 def redact(text: str) -> str:
     """`text` with URL credentials, secret query parameters and bearer tokens masked."""
     if not text:
         return text
     text = _USERINFO.sub(rf"\g<1>{MASK}@", text)
     for pattern in (_PARAM, _FREE):
-        text = pattern.sub(
-            lambda m: f"{m.group(1)}{m.group(2)}{MASK}" if m.group(3) else m.group(0), text)
+        text = pattern.sub(_mask_value, text)
     return _BEARER.sub(lambda m: f"{m.group(1)} {MASK}", text)
 
 

@@ -59,3 +59,10 @@ def test_report_source_health_redacts_errors_stored_before_redaction(tmp_path: P
     with engine.connect() as conn:
         [health] = _sources(conn)
     assert health.last_error == "GET https://***@example.com/feed?token=*** failed"
+
+
+def test_redacting_twice_changes_nothing_more() -> None:
+    """A log line built with redact_url passes the CLI's RedactingFilter again."""
+    once = f"GET {redact('http://x/api?token=SECRET-42')}: HTTP 503; {redact('password=hunter2')}"
+    assert once == "GET http://x/api?token=***: HTTP 503; password=***"
+    assert redact(once) == once
