@@ -9,7 +9,8 @@ Encoders register a factory under a name (`register_text_encoder`); the bundled 
   feature adds +-1/sqrt(s) to `s` = 4 output dimensions). Cosines are kept in
   expectation (Johnson-Lindenstrauss); the noise on the cosine of unrelated posts is
   about 1/sqrt(dim) = 0.02, far below the problem thresholds (0.28-0.30). Needs only
-  scikit-learn and spaCy (for lemmas, see `pipeline.nlp.keyphrases`).
+  numpy and scipy (lemmas: `pipeline.nlp.keyphrases`; hashing: `pipeline.text.hashing`,
+  scikit-learn's columns without importing it).
 
 A text without content words encodes to the zero vector.
 """
@@ -57,14 +58,13 @@ class HashedEncoder:
 
     def __init__(self, dim: int = HASHED_DIM) -> None:
         from scipy import sparse
-        from sklearn.feature_extraction.text import HashingVectorizer
+
+        from pipeline.text.hashing import CharWbSettings, WordCachedCharHasher
 
         self.dim = dim
-        from pipeline.text.hashing import WordCachedCharHasher
-
-        self._hasher = WordCachedCharHasher(HashingVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), n_features=_HASHED_FEATURES,
-            alternate_sign=False, norm=None, lowercase=True))
+        # scikit-learn's HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5),
+        # n_features=_HASHED_FEATURES, alternate_sign=False, norm=None, lowercase=True)
+        self._hasher = WordCachedCharHasher(CharWbSettings((3, 5), _HASHED_FEATURES))
         rng = np.random.default_rng(_SEED)
         s = _PROJECTION_NONZEROS
         cols = rng.integers(0, dim, size=(_HASHED_FEATURES, s)).ravel()
@@ -76,13 +76,12 @@ class HashedEncoder:
 
     def sparse(self, texts: Sequence[str], langs: Sequence[str | None]) -> Any:
         """The hashed, sublinear-tf, L2-normalised char n-gram rows (scipy CSR)."""
-        from sklearn.preprocessing import normalize
-
         from pipeline.nlp.keyphrases import lemmas
+        from pipeline.text.hashing import l2_normalise_rows
 
         x = self._hasher.transform(lemmas(texts, langs)).tocsr().astype(np.float32)
         x.data = 1.0 + np.log(x.data)
-        return normalize(x)
+        return l2_normalise_rows(x)  # = sklearn.preprocessing.normalize(x)
 
     def encode(self, texts: Sequence[str], langs: Sequence[str | None]) -> np.ndarray:
         if len(texts) != len(langs):

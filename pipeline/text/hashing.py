@@ -1,57 +1,67 @@
-"""scikit-learn's char_wb `HashingVectorizer`, memoised per word.
+"""scikit-learn's char_wb `HashingVectorizer` and `FeatureHasher`, memoised per word and
+without importing scikit-learn.
 
 `HashingVectorizer(analyzer="char_wb")` cuts every whitespace-separated word on its own
 (`" " + word + " "`), so a document's hashed n-gram counts are the sums of its words'
-counts. `WordCachedCharHasher` asks scikit-learn once per distinct word and adds the
+counts. `WordCachedCharHasher` hashes each distinct word's n-grams once and adds the
 cached columns with numpy: exactly the CSR matrix scikit-learn returns (same columns,
 counts and canonical order: sorted indices, duplicates summed) with a fraction of the
 Python work per post (words repeat far more than posts do). The cache is bounded: when
-full it starts over. (Word n-grams are not memoised: scikit-learn's hashing of a
-feature string costs less than a dict lookup from Python.)
+full it starts over. Feature strings are hashed by `pipeline.text.murmur` (the same
+MurmurHash3 columns as scikit-learn's), so the inference path never imports
+scikit-learn (over a second of CPU per process); `CharWbSettings` stands in for the
+vectoriser's settings. (Word n-grams are not memoised: hashing a batch of feature
+strings costs about what a dict lookup per string would.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import chain, repeat
-from typing import Any, cast
+from dataclasses import dataclass
+from itertools import chain
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["WordCachedCharHasher", "char_wb_ngrams", "hash_features"]
+from pipeline.text.murmur import feature_columns
+
+__all__ = ["CharWbSettings", "WordCachedCharHasher", "char_wb_ngrams", "hash_features"]
 
 
-def _fast_hasher() -> Callable[..., Any] | None:
-    """scikit-learn's compiled loop behind `FeatureHasher.transform` (private: when a
-    release moves it, `hash_features` goes through `FeatureHasher` instead)."""
-    try:
-        from sklearn.feature_extraction._hashing_fast import transform
-    except ImportError:  # pragma: no cover - depends on the scikit-learn release
-        return None
-    return cast("Callable[..., Any]", transform)
+@dataclass(frozen=True)
+class CharWbSettings:
+    """The settings of `HashingVectorizer(analyzer="char_wb", alternate_sign=False,
+    norm=None, ...)` that its counts depend on (no accent stripping or custom steps)."""
+
+    ngram_range: tuple[int, int]
+    n_features: int
+    lowercase: bool = True
+    dtype: Any = np.float64
+    analyzer: str = "char_wb"
+    alternate_sign: bool = False
+    norm: str | None = None
+
+    def build_preprocessor(self) -> Callable[[str], str]:
+        return str.lower if self.lowercase else _identity
 
 
-_HASHING_TRANSFORM = _fast_hasher()
+def _identity(doc: str) -> str:
+    return doc
 
 
 def hash_features(docs: Sequence[Sequence[str]], n_features: int,
                   dtype: Any = np.float64) -> sp.csr_matrix:
     """`FeatureHasher(n_features, input_type="string", alternate_sign=False,
-    dtype=dtype).transform(docs)` as CSR (each feature counts 1), with the pairs handed
-    to its compiled loop by `zip` rather than a Python generator per feature."""
+    dtype=dtype).transform(docs)` as CSR (each feature counts 1)."""
     if not docs:
         raise ValueError("Cannot vectorize empty sequence.")
-    if _HASHING_TRANSFORM is None:  # pragma: no cover
-        from sklearn.feature_extraction import FeatureHasher
-
-        hasher = FeatureHasher(n_features=n_features, input_type="string",
-                               alternate_sign=False, dtype=dtype)
-        return sp.csr_matrix(hasher.transform(docs))
-    indices, indptr, values = _HASHING_TRANSFORM(
-        (zip(d, repeat(1)) for d in docs), n_features, dtype, False, seed=0)
-    x = sp.csr_matrix((values, indices, indptr), dtype=dtype,
-                      shape=(len(indptr) - 1, n_features))
+    counts = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    cols = feature_columns(list(chain.from_iterable(docs)), n_features)
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    x = sp.csr_matrix((np.ones(len(cols), dtype=dtype), cols, indptr), dtype=dtype,
+                      shape=(len(docs), n_features))
     x.sum_duplicates()  # also sorts the indices
     return x
 
@@ -83,7 +93,8 @@ def _csr(row_lengths: np.ndarray, cols: np.ndarray, data: np.ndarray, n_features
 
 
 class WordCachedCharHasher:
-    """`vectorizer.transform(docs)` for a char_wb `HashingVectorizer`, memoised per word."""
+    """`vectorizer.transform(docs)` for a char_wb `HashingVectorizer` (or the same
+    `CharWbSettings`), memoised per word."""
 
     def __init__(self, vectorizer: Any, max_entries: int = 2_000_000) -> None:
         if vectorizer.analyzer != "char_wb" or vectorizer.alternate_sign or vectorizer.norm:
@@ -141,3 +152,16 @@ def _row_sums(lengths: np.ndarray, counts: Sequence[int]) -> np.ndarray:
     np.cumsum(lengths, out=total[1:])
     out: np.ndarray = total[edges[1:]] - total[edges[:-1]]
     return out
+
+
+def l2_normalise_rows(x: sp.csr_matrix) -> sp.csr_matrix:
+    """`sklearn.preprocessing.normalize(x)` for a CSR matrix, with its exact values:
+    each row's squares (in the matrix's precision) summed in float64 in stored order,
+    each entry divided by the square root in float64; zero rows stay zero."""
+    x = sp.csr_matrix(x, copy=True)
+    rows = np.repeat(np.arange(x.shape[0]), np.diff(x.indptr))
+    squares = (x.data * x.data).astype(np.float64)
+    norms = np.sqrt(np.bincount(rows, weights=squares, minlength=x.shape[0]))
+    norms[norms == 0.0] = 1.0
+    x.data = (x.data.astype(np.float64) / norms[rows]).astype(x.dtype)
+    return x

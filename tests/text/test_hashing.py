@@ -7,7 +7,13 @@ import pytest
 from sklearn.feature_extraction import FeatureHasher
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from pipeline.text.hashing import WordCachedCharHasher, char_wb_ngrams, hash_features
+from pipeline.text.hashing import (
+    CharWbSettings,
+    WordCachedCharHasher,
+    char_wb_ngrams,
+    hash_features,
+    l2_normalise_rows,
+)
 
 DOCS = [
     "Die Kaffeekraft App stürzt ab!!  wieder", "", "a", "RT @user: the app the app 🔥",
@@ -29,8 +35,11 @@ def test_equals_scikit_learn_across_batches(ngrams: tuple[int, int], lowercase: 
     hv = HashingVectorizer(analyzer="char_wb", ngram_range=ngrams, n_features=2**12,
                            alternate_sign=False, norm=None, lowercase=lowercase, dtype=dtype)
     cached = WordCachedCharHasher(hv)
+    settings = WordCachedCharHasher(CharWbSettings(ngrams, 2**12, lowercase, dtype))
     for batch in (DOCS, DOCS[::-1], DOCS[2:5], [""]):  # later batches hit the memo
-        _same(cached.transform(batch), hv.transform(batch).tocsr())
+        want = hv.transform(batch).tocsr()
+        _same(cached.transform(batch), want)
+        _same(settings.transform(batch), want)
 
 
 def test_memo_starts_over_when_full() -> None:
@@ -63,3 +72,17 @@ def test_hash_features_equals_feature_hasher() -> None:
         want = FeatureHasher(n_features=2**10, input_type="string", alternate_sign=False,
                              dtype=dtype).transform(docs).tocsr()
         _same(hash_features(docs, 2**10, dtype), want)
+
+
+def test_l2_normalise_rows_equals_scikit_learns_normalize() -> None:
+    from sklearn.preprocessing import normalize
+
+    hv = HashingVectorizer(analyzer="char_wb", ngram_range=(3, 5), n_features=2**14,
+                           alternate_sign=False, norm=None)
+    x = hv.transform([*DOCS, "Der Akku hält keinen Tag", "delivery was late again"])
+    for dtype in (np.float32, np.float64):
+        y = x.tocsr().astype(dtype)
+        y.data = 1.0 + np.log(y.data)
+        got = l2_normalise_rows(y)
+        _same(got, normalize(y))
+        assert not np.shares_memory(got.data, y.data)  # the input is left as it was

@@ -2,9 +2,10 @@
 
 The artifact is two files in one folder: `weights.npz` (coefficients, intercepts, idf
 vectors; no pickles) and `config.json` (feature settings, labels, metadata). Featurising
-uses scikit-learn's stateless `HashingVectorizer` (char n-grams memoised per word, with
-identical output: `pipeline.text.hashing`), so training and inference share the exact
-same code (`Featurizer`).
+gives what scikit-learn's stateless `HashingVectorizer` gives (char n-grams memoised per
+word, feature strings hashed without importing scikit-learn, identical output:
+`pipeline.text.hashing`), so training and inference share the exact same code
+(`Featurizer`).
 """
 
 from __future__ import annotations
@@ -22,10 +23,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from pipeline.records import LABELS, SentimentResult
-from pipeline.text.hashing import WordCachedCharHasher, hash_features
+from pipeline.text.hashing import CharWbSettings, WordCachedCharHasher, hash_features
 
 logger = logging.getLogger(__name__)
 
@@ -127,23 +127,13 @@ class Featurizer:
     def __init__(self, cfg: FeatureConfig, lexicon: dict[str, int] | None = None) -> None:
         self.cfg = cfg
         self.lexicon = lexicon or {}
-        self.char = HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=cfg.char_ngram,
-            n_features=2**cfg.char_bits,
-            alternate_sign=False,
-            norm=None,
-            lowercase=False,
-            dtype=np.float32,
-        )
-        self.word = HashingVectorizer(
-            analyzer=self._word_analyzer,
-            n_features=2**cfg.word_bits,
-            alternate_sign=False,
-            norm=None,
-            dtype=np.float32,
-        )
-        # the same counts as `self.char`, memoised per word
+        # `HashingVectorizer(analyzer="char_wb", ngram_range=cfg.char_ngram,
+        # n_features=2**cfg.char_bits, alternate_sign=False, norm=None, lowercase=False,
+        # dtype=np.float32)`'s counts, memoised per word; the word block is
+        # `HashingVectorizer(analyzer=self._word_analyzer, n_features=2**cfg.word_bits,
+        # alternate_sign=False, norm=None, dtype=np.float32)` (see `counts`)
+        self.char = CharWbSettings(cfg.char_ngram, 2**cfg.char_bits, lowercase=False,
+                                   dtype=np.float32)
         self._char_counts = WordCachedCharHasher(self.char)
         self._polarities: dict[str, int] = {}
 
@@ -218,7 +208,7 @@ class Featurizer:
             words = [f"\x01{lg}\x01{t}" if lg else t for t, lg in zip(norm, langs, strict=True)]
         xc = self._char_counts.transform(norm)
         xw = hash_features([self._word_analyzer(w) for w in words], 2**self.cfg.word_bits,
-                           np.float32)  # = self.word.transform(words)
+                           np.float32)
         for x in (xc, xw):
             np.log1p(x.data, out=x.data)
         return xc, xw
