@@ -12,18 +12,25 @@ Encoders register a factory under a name (`register_text_encoder`); the bundled 
   numpy and scipy (lemmas: `pipeline.nlp.keyphrases`; hashing: `pipeline.text.hashing`,
   scikit-learn's columns without importing it).
 
+* `hashed-de-en`: the same over German lemmas put into English first (a FreeDict word
+  table and a compound splitter, `pipeline.nlp.crosslingual`), so German and English
+  reports of one problem share n-grams; `bilingual` is `hashed-de-en` when its table is
+  built (`make problem-alignment`) and `hashed` otherwise.
+
 A text without content words encodes to the zero vector.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["HASHED_DIM", "HashedEncoder", "TextEncoder", "load_text_encoder",
+__all__ = ["HASHED_DIM", "BilingualHashedEncoder", "HashedEncoder", "TextEncoder",
+           "load_text_encoder",
            "register_text_encoder", "text_encoders"]
 
 HASHED_DIM = 2048
@@ -74,12 +81,17 @@ class HashedEncoder:
         self._projection = sparse.csr_matrix((signs, (rows, cols)),
                                              shape=(_HASHED_FEATURES, dim), dtype=np.float32)
 
+    def _lemmas(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
+        """The content lemmas the n-grams are taken from, one string per text."""
+        from pipeline.nlp.keyphrases import lemmas
+
+        return lemmas(texts, langs)
+
     def sparse(self, texts: Sequence[str], langs: Sequence[str | None]) -> Any:
         """The hashed, sublinear-tf, L2-normalised char n-gram rows (scipy CSR)."""
-        from pipeline.nlp.keyphrases import lemmas
         from pipeline.text.hashing import l2_normalise_rows
 
-        x = self._hasher.transform(lemmas(texts, langs)).tocsr().astype(np.float32)
+        x = self._hasher.transform(self._lemmas(texts, langs)).tocsr().astype(np.float32)
         x.data = 1.0 + np.log(x.data)
         return l2_normalise_rows(x)  # = sklearn.preprocessing.normalize(x)
 
@@ -92,6 +104,38 @@ class HashedEncoder:
         return l2_normalise(dense)
 
 
+class BilingualHashedEncoder(HashedEncoder):
+    """`hashed` with German lemmas put into English first (`pipeline.nlp.crosslingual`):
+    German and English reports of one problem share n-grams."""
+
+    name = "hashed-de-en"
+
+    def __init__(self, dim: int = HASHED_DIM, translator: Any = None) -> None:
+        super().__init__(dim)
+        from pipeline.nlp.crosslingual import Translator
+
+        self._translator = translator or Translator.load()
+        self.version = f"1.0.0+{self._translator.digest}"
+
+    def _lemmas(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
+        out = super()._lemmas(texts, langs)
+        return [self._translator.translate(lem) if (lang or "").startswith("de") else lem
+                for lem, lang in zip(out, langs, strict=True)]
+
+
+def _bilingual_or_hashed() -> TextEncoder:
+    """`hashed-de-en` when its word table is built, else `hashed` (with a warning): the
+    problem model version names the encoder used, so the two never mix."""
+    from pipeline.nlp.crosslingual import table_path
+
+    if table_path().is_file():
+        return BilingualHashedEncoder()
+    logging.getLogger(__name__).warning(
+        "no German-English word table (%s): problems use the `hashed` encoder; build it "
+        "with `make problem-alignment`", table_path())
+    return HashedEncoder()
+
+
 def _e5() -> TextEncoder:
     from pipeline.nlp.encoder import E5TextEncoder
 
@@ -99,7 +143,11 @@ def _e5() -> TextEncoder:
 
 
 # `e5`: multilingual-e5-small sentence embeddings (pipeline.nlp.encoder), language-agnostic
-_factories: dict[str, Callable[[], TextEncoder]] = {"hashed": HashedEncoder, "e5": _e5}
+# `hashed-de-en`: `hashed` over German lemmas put into English (pipeline.nlp.crosslingual);
+# `bilingual`: `hashed-de-en` when its table is built, else `hashed` (the profiles' pick)
+_factories: dict[str, Callable[[], TextEncoder]] = {
+    "hashed": HashedEncoder, "hashed-de-en": BilingualHashedEncoder,
+    "bilingual": _bilingual_or_hashed, "e5": _e5}
 _cache: dict[str, TextEncoder] = {}
 _lock = threading.Lock()
 

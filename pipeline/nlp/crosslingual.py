@@ -1,0 +1,155 @@
+"""German words in English: a word table and a compound splitter for cross-lingual problems.
+
+German and English reports of one problem share few character n-grams ("Entkalkungs-
+warnung" / "descaling warning"), so the hashed problem vectors put them apart. The
+`hashed-de-en` text encoder (`pipeline.nlp.vectors`) hashes German posts' content lemmas
+*after* `Translator.translate`: each lemma becomes its English translations from a
+German → English word table (`models/problem_alignment/de_en.tsv.gz`, built from FreeDict
+by `models/problem_alignment/build.py`); a word the table lacks is split into known parts
+(`Decompounder`: "entkalkungswarnung" → "entkalkung" + "warnung", linking -s-, -es-, -n-,
+-en-, -e- allowed) and each part translated; a word that neither knows stays as it is
+(product names, "firmware", "app" are shared by both languages anyway).
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["Decompounder", "Translator", "WordTable", "read_table", "table_path"]
+
+MIN_PART = 4  # shortest part a compound is split into
+MIN_COMPOUND = 8  # shorter unknown words are not split
+_LINKS = ("", "s", "es", "n", "en", "e")
+
+
+def table_path() -> Path:
+    """Where the built German → English table is looked for (the bundled models folder)."""
+    from pipeline.resources import models_dir
+
+    return models_dir() / "problem_alignment" / "de_en.tsv.gz"
+
+
+class WordTable(Mapping[str, tuple[str, ...]]):
+    """German word → English translations, held as two sorted byte arrays (11 MiB for
+    136k words, against 40 MiB as a dict of strings); lookups by binary search."""
+
+    def __init__(self, words: Sequence[bytes], values: Sequence[bytes]) -> None:
+        order = np.argsort(np.array(words, dtype=bytes), kind="stable")
+        self._keys = np.array(words, dtype=bytes)[order]
+        self._values = np.array(values, dtype=bytes)[order]
+
+    @classmethod
+    def from_pairs(cls, pairs: Mapping[str, Sequence[str]]) -> WordTable:
+        return cls([w.encode("utf-8") for w in pairs],
+                   [" ".join(v).encode("utf-8") for v in pairs.values()])
+
+    def _index(self, word: str) -> int:
+        key = word.encode("utf-8")
+        i = int(np.searchsorted(self._keys, key))
+        return i if i < len(self._keys) and self._keys[i] == key else -1
+
+    def __getitem__(self, word: str) -> tuple[str, ...]:
+        i = self._index(word) if isinstance(word, str) else -1
+        if i < 0:
+            raise KeyError(word)
+        return tuple(bytes(self._values[i]).decode("utf-8").split())
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and self._index(word) >= 0
+
+    def __iter__(self) -> Iterator[str]:
+        return (bytes(k).decode("utf-8") for k in self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+
+def read_table(path: Path) -> WordTable:
+    """The table `build.py` writes: word, tab, translations (`#` lines skipped)."""
+    words: list[bytes] = []
+    values: list[bytes] = []
+    with gzip.open(path, "rb") as handle:
+        for line in handle:
+            if line.startswith(b"#"):
+                continue
+            word, _, english = line.rstrip(b"\n").partition(b"\t")
+            if word and english.strip():
+                words.append(word)
+                values.append(english)
+    return WordTable(words, values)
+
+
+class Decompounder:
+    """Splits an unknown German compound into words of a vocabulary (greedy, head first).
+
+    The head (last part) is the longest known suffix of at least `MIN_PART` letters whose
+    rest, less a linking element, is known or splits in turn; so "entkalkungswarnung"
+    gives ("entkalkung", "warnung"). Returns None when no split covers the whole word.
+    """
+
+    def __init__(self, vocabulary: Mapping[str, object] | set[str] | frozenset[str]) -> None:
+        self._vocab = vocabulary
+        self.split = lru_cache(maxsize=200_000)(self._split)
+
+    def _split(self, word: str) -> tuple[str, ...] | None:
+        if len(word) < MIN_COMPOUND:
+            return None
+        for cut in range(MIN_PART, len(word) - MIN_PART + 1):  # longest head first
+            head = word[cut:]
+            if head not in self._vocab:
+                continue
+            rest = word[:cut]
+            for link in _LINKS:
+                if link and not rest.endswith(link):
+                    continue
+                left = rest[: len(rest) - len(link)] if link else rest
+                if len(left) < MIN_PART:
+                    continue
+                if left in self._vocab:
+                    return (left, head)
+                parts = self._split(left)
+                if parts:
+                    return (*parts, head)
+        return None
+
+
+class Translator:
+    """German content lemmas → English ones (see the module doc)."""
+
+    def __init__(self, table: Mapping[str, tuple[str, ...]], *, keep: int = 2,
+                 digest: str = "") -> None:
+        self._table = table
+        self.keep = keep
+        self.digest = digest
+        self._decompounder = Decompounder(table)
+        self._word = lru_cache(maxsize=200_000)(self._translate_word)
+
+    @classmethod
+    def load(cls, path: Path | None = None, *, keep: int = 2) -> Translator:
+        path = path or table_path()
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"no German-English word table at {path}: build it with `make "
+                "problem-alignment` (python models/problem_alignment/build.py, needs "
+                "Debian's dict-freedict-deu-eng)")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        return cls(read_table(path), keep=keep, digest=digest)
+
+    def _translate_word(self, word: str) -> str:
+        english = self._table.get(word) if word in self._table else None
+        if english:
+            return " ".join(english[: self.keep])
+        parts = self._decompounder.split(word)
+        if parts:
+            return " ".join(" ".join(self._table[p][: self.keep]) for p in parts)
+        return word
+
+    def translate(self, lemmas: str) -> str:
+        """A space-separated lemma string, each German word replaced by its translations."""
+        return " ".join(self._word(w) for w in lemmas.replace("-", " ").split())
