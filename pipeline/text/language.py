@@ -46,10 +46,11 @@ CACHE_SIZE = 20_000
 
 class _Detector:
     def __init__(self, languages: Sequence[str], prior: dict[str, float]) -> None:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+        from pipeline.text.langid_model import load_identifier
 
-        ident: Any = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=False)
-        ident.set_languages(list(languages))
+        # py3langid's model (raw scores), restricted to `languages`, memory-mapped from
+        # the cache after the first process
+        ident: Any = load_identifier(languages)
         self.ident = ident
         self.prior = prior
         self._top_prior = max([0.0, *prior.values()])
