@@ -266,9 +266,12 @@ def _solve_dispersion(r2: np.ndarray, scale: np.ndarray, prior: float,
     if m < 10:
         return prior
 
+    keep = max(1, int(_TRIM * m))
+
     def excess(d: float) -> float:
-        z = np.sort(r2 / (1.0 + d * scale))
-        return float(z[: max(1, int(_TRIM * m))].mean()) - _TRIMMED_CHI2
+        z = r2 / (1.0 + d * scale)
+        z.sort()
+        return float(z[:keep].sum() / keep) - _TRIMMED_CHI2  # = z[:keep].mean()
 
     if excess(0.0) <= 0:
         est = 0.0
@@ -284,6 +287,11 @@ def _solve_dispersion(r2: np.ndarray, scale: np.ndarray, prior: float,
                 hi = mid
         est = hi
     return (m * est + weight * prior) / (m + weight)
+
+
+def _ordered_sum(values: np.ndarray) -> float:
+    """The sum of `values` added one after the other from the first (0.0 when empty)."""
+    return float(np.cumsum(values)[-1]) if len(values) else 0.0
 
 
 @dataclass
@@ -314,6 +322,29 @@ class OnlineDetector:
     _sig: deque[bool] = field(default_factory=deque)
     _disp: tuple[float, float] | None = None
     _run: deque[tuple[float, float]] = field(default_factory=deque)
+    # the points' clean value, clean total and slot as arrays (kept in step with
+    # `points`), so the baselines are numpy slices rather than loops over points
+    _clean: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=float))
+    _clean_n: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=float))
+    _slots: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __post_init__(self) -> None:
+        self._clean = np.fromiter((q.clean for q in self.points), float, len(self.points))
+        self._clean_n = np.fromiter((q.clean_n for q in self.points), float,
+                                    len(self.points))
+        self._slots = np.fromiter((q.slot for q in self.points), np.int64, len(self.points))
+
+    def _append(self, point: _Point) -> None:
+        t = len(self.points)
+        if t >= len(self._clean):  # grow the arrays by doubling
+            size = max(64, 2 * len(self._clean))
+            for name in ("_clean", "_clean_n", "_slots"):
+                old = getattr(self, name)
+                new = np.zeros(size, dtype=old.dtype)
+                new[:t] = old[:t]
+                setattr(self, name, new)
+        self._clean[t], self._clean_n[t], self._slots[t] = point.clean, point.clean_n, point.slot
+        self.points.append(point)
 
     # ---- baselines ------------------------------------------------------------------
     def _factors(self, t: int) -> np.ndarray:
@@ -326,9 +357,8 @@ class OnlineDetector:
             w0 = t - 24 * min(7, t // 24)
         else:
             return np.ones(period)
-        window = self.points[w0:t]
-        cw = np.fromiter((q.clean for q in window), float, len(window))
-        sw = np.fromiter((q.slot for q in window), np.int64, len(window))
+        cw = self._clean[w0:t]
+        sw = self._slots[w0:t]
         m = float(cw.mean())
         if m <= 0:
             return np.ones(period)
@@ -378,11 +408,12 @@ class OnlineDetector:
         p = self.params
         f = self._factors(t)
         lw0 = max(0, t - p.level_window, self._change_point)
-        window = self.points[lw0:t]
-        c_sum = sum(q.clean for q in window)
-        f_sum = float(sum(f[q.slot] for q in window))
+        # sums in point order, one addition after the other (as Python's `sum` of floats
+        # up to 3.11; cumsum does not regroup the additions)
+        c_sum = _ordered_sum(self._clean[lw0:t])
+        f_sum = _ordered_sum(f[self._slots[lw0:t]])
         mu_count = c_sum / f_sum * float(f[slot]) if f_sum > 0 else 0.0
-        n_sum = sum(q.clean_n for q in window)
+        n_sum = _ordered_sum(self._clean_n[lw0:t])
         p0: float | None = None
         if p.share_guard and n_sum > 0:
             p0 = min(max((c_sum + 0.5) / (n_sum + 1.0), 1e-4), 1 - 1e-4)
@@ -408,7 +439,7 @@ class OnlineDetector:
         n = float(max(int(total), int(negative)))
         point = _Point(x=x, n=n, clean=x, clean_n=n, slot=_slot(time, p.freq))
         if t == 0:
-            self.points.append(point)
+            self._append(point)
             return None
         mu_a, p0 = self.expectation(t, point.slot)
         mu_b = n * p0 if p0 is not None else 0.0
@@ -475,11 +506,12 @@ class OnlineDetector:
             point.clean = cap
             point.clean_n = n - (x - cap)
         point.mu, point.sd, point.p0, point.sd_b = mu_a, sd_a, p0, sd_b
-        self.points.append(point)
+        self._append(point)
         if self._high_run >= p.absorb_after:
             start = t - self._high_run + 1
-            for q in self.points[start:t + 1]:
+            for i, q in enumerate(self.points[start:t + 1], start):
                 q.clean, q.clean_n = q.x, q.n
+                self._clean[i], self._clean_n[i] = q.x, q.n
             self._change_point = max(self._change_point, start)
         elif self._low_run >= p.absorb_after:
             self._change_point = max(self._change_point, t - self._low_run + 1)

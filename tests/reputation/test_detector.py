@@ -194,3 +194,26 @@ def test_spike_records_adapter_for_the_alert_rules() -> None:
     assert len(spikes) == 1 and isinstance(spikes[0], Spike)
     assert spikes[0].day == _days(60)[50] and spikes[0].value == neg[50]
     assert 15 < spikes[0].baseline < 30 and 1 <= spikes[0].severity <= 10
+
+
+def test_baseline_arrays_follow_the_points_through_clipping_and_absorbing() -> None:
+    from pipeline.reputation.detector import OnlineDetector
+
+    total, neg = _series(120, 10, 40, seed=3)
+    for i in range(60, 120):  # a level shift (absorbed) and single spikes (clipped)
+        neg[i] += 25
+        total[i] += 25
+    neg[30] += 50
+    total[30] += 50
+    det = OnlineDetector(DetectorParams())
+    for day, t, x in zip(_days(120), total, neg, strict=True):
+        det.step(day, t, x)
+    n = len(det.points)
+    assert any(q.clean != q.x for q in det.points)  # something was clipped
+    assert det._change_point > 0  # and the shift absorbed
+    assert det._clean[:n].tolist() == [q.clean for q in det.points]
+    assert det._clean_n[:n].tolist() == [q.clean_n for q in det.points]
+    assert det._slots[:n].tolist() == [q.slot for q in det.points]
+    # a detector resumed from these points keeps the same arrays
+    again = OnlineDetector(DetectorParams(), points=list(det.points))
+    assert again._clean.tolist() == det._clean[:n].tolist()
