@@ -86,6 +86,28 @@ def own_settings(files: list[str], y: dict[str, np.ndarray], p_enc: dict[str, np
             "leave_one_file_out": lofo}
 
 
+def apply_oof(path: Path, data: dict[str, Any], p_enc: dict[str, np.ndarray],
+              p_ng: dict[str, np.ndarray]) -> list[str]:
+    """Replace scores by out-of-fold ones where given; the file's texts must match."""
+    import hashlib
+
+    replaced = []
+    with np.load(path, allow_pickle=False) as z:
+        for key in z.files:
+            if ":" not in key:
+                continue
+            which, name = key.split(":", 1)
+            if which not in ("encoder", "ngram"):
+                continue
+            sha = hashlib.sha256("\n".join(data[name][0]).encode()).hexdigest()
+            if str(z[f"texts_sha:{name}"]) != sha:
+                raise ValueError(f"{path}: {name} was scored on other texts")
+            (p_enc if which == "encoder" else p_ng)[name] = z[key].astype(np.float64)
+            replaced.append(f"{path.name}:{key}")
+    log.info("out-of-fold scores from %s: %s", path, replaced)
+    return replaced
+
+
 def balanced_weights(y: np.ndarray) -> np.ndarray:
     """Every file weighs the same, classes balanced within it (macro-F1 is the goal)."""
     counts = np.bincount(y, minlength=len(LABELS)).astype(float)
@@ -104,6 +126,10 @@ def main() -> None:
     ap.add_argument("--own-settings", nargs="*", default=["de"],
                     help="languages that get their own threshold and encoder share, chosen "
                          "on their own validation files (at least two files)")
+    ap.add_argument("--oof", type=Path, nargs="*", default=[],
+                    help="out-of-fold probabilities (`head.py --write`: `encoder:<file>`, "
+                         "`ngram:<file>`) that replace the shipped models' scores on files "
+                         "that were trained on in cross-validation (GermEval)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     data = load_eval(args.eval)
@@ -121,6 +147,7 @@ def main() -> None:
         p_ng[name] = ngram.predict_proba(texts, langs)
         log.info("%s: encoder %.1f texts/s", name, speed[name])
 
+    replaced = [k for path in args.oof for k in apply_oof(path, data, p_enc, p_ng)]
     names = sorted(data)
     stacked: dict[str, np.ndarray] = {}
     figures: dict[str, dict[str, Any]] = {}
@@ -189,7 +216,8 @@ def main() -> None:
     config_path.write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
     result = {"per_file": figures, "combine": combine["method"], "encoder_weight": weight,
               "combiner_means": averages, "cascade_mean_macro_f1": means,
-              "threshold": tau, "by_lang": by_lang, "encoder_texts_per_s": speed}
+              "threshold": tau, "by_lang": by_lang, "encoder_texts_per_s": speed,
+              "out_of_fold": replaced}
     (args.model / "eval.json").write_text(json.dumps(result, indent=2) + "\n",
                                           encoding="utf-8")
     log.info("threshold %.2f; wrote %s and eval.json", tau, config_path)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import logging
 import re
@@ -43,6 +44,7 @@ from pipeline.records import LABELS  # noqa: E402
 logger = logging.getLogger("train")
 
 SEED = 13
+GERMEVAL_FOLDS = 5
 VERSION = "1.0"
 UMSAB_LANGS = {
     "arabic": "ar",
@@ -120,8 +122,55 @@ def validation_keys(root: Path) -> set[str]:
     return keys
 
 
-def load_training(root: Path) -> list[tuple[str, str, str, str]]:
-    """Training rows (text, label, lang, source), deduplicated and leakage-filtered."""
+def group_key(text: str) -> str:
+    """A text and its copies (retweets, re-quoted, re-spaced) share this key."""
+    return re.sub(r"^rt\b\s*", "", leak_key(text))
+
+
+def germeval_fold(text: str, folds: int = GERMEVAL_FOLDS) -> int:
+    """The cross-validation fold of a GermEval text: by its group key, so a text and its
+    duplicates always sit in the same fold (stable across runs and machines)."""
+    return int(hashlib.sha256(group_key(text).encode("utf-8")).hexdigest(), 16) % folds
+
+
+def load_germeval(root: Path) -> list[tuple[str, str, str, str]]:
+    """GermEval 2017 dev (v1.4 TSV) and trial documents marked relevant, whitespace folded,
+    one row per group key (majority label; contradictory ties dropped)."""
+    germ = root / "germeval2017"
+    by_key: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for name in ("dev_v1.4.tsv", "trial.tsv"):
+        with (germ / name).open(encoding="utf-8", newline="") as f:
+            for row in csv.reader(f, delimiter="\t"):
+                if len(row) < 4 or row[2] != "true" or row[3] not in LABELS:
+                    continue
+                text = " ".join(row[1].split())
+                if text and text != "null":
+                    by_key[group_key(text)].append((text, row[3]))
+    out = []
+    for group in by_key.values():
+        votes = Counter(y for _, y in group).most_common()
+        if len(votes) > 1 and votes[0][1] == votes[1][1]:
+            continue
+        out.append((group[0][0], votes[0][0], "de", "germeval"))
+    return out
+
+
+def load_training(
+    root: Path, germeval: bool = False, exclude_fold: int | None = None,
+    folds: int = GERMEVAL_FOLDS,
+) -> list[tuple[str, str, str, str]]:
+    """Training rows (text, label, lang, source), deduplicated and leakage-filtered.
+
+    `germeval`: add the GermEval 2017 dev + trial documents (`load_germeval`), except
+    those of fold `exclude_fold` (of `folds`) when one is given (cross-validation)."""
+    out = _load_public(root)
+    if germeval:
+        out += [r for r in load_germeval(root)
+                if exclude_fold is None or germeval_fold(r[0], folds) != exclude_fold]
+    return out
+
+
+def _load_public(root: Path) -> list[tuple[str, str, str, str]]:
     rows = load_umsab(root, "train")
     rows += load_tsv3(root / "sb10k" / "train.tsv", "de", "sb10k")
     for p in sorted((root / "semeval2017_task4a_en").glob("*.tsv")):
@@ -218,9 +267,11 @@ def train(
     lang_dropout: float,
     lang_power: float = 0.5,
     lexicon: dict[str, int] | None = None,
+    germeval: bool = False,
+    exclude_fold: int | None = None,
 ) -> dict[str, object]:
     t0 = time.perf_counter()
-    rows = load_training(root)
+    rows = load_training(root, germeval, exclude_fold)
     rng = np.random.default_rng(SEED)
     texts = [r[0] for r in rows]
     y = np.array([LABELS.index(r[1]) for r in rows])
@@ -261,6 +312,8 @@ def train(
             "n_rows": len(rows),
             "per_lang_label": {f"{lg}:{lab}": n for (lg, lab), n in sorted(counts.items())},
             "sources": dict(Counter(r[3] for r in rows)),
+            "germeval": germeval,
+            "germeval_excluded_fold": exclude_fold,
             "seconds": round(time.perf_counter() - t0, 1),
         },
     }
@@ -294,6 +347,18 @@ def main() -> None:
         "textblob-de and the VADER lexicon shipped by vaderSentiment",
     )
     ap.add_argument("--no-lexicon", action="store_true")
+    ap.add_argument(
+        "--germeval",
+        action="store_true",
+        help="train on the relevant GermEval 2017 dev + trial documents too (then its "
+        "validation figure must come from cross-validation: germeval_oof.py)",
+    )
+    ap.add_argument(
+        "--exclude-fold",
+        type=int,
+        default=None,
+        help=f"with --germeval: leave out this GermEval fold (0..{GERMEVAL_FOLDS - 1})",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if not args.data.is_dir():
@@ -315,7 +380,8 @@ def main() -> None:
             )
         lexicon = load_lexicon(paths)
         logger.info("lexicon: %d words from %s", len(lexicon), [p.name for p in paths])
-    train(args.data, args.out, cfg, args.C, args.lang_dropout, args.lang_power, lexicon)
+    train(args.data, args.out, cfg, args.C, args.lang_dropout, args.lang_power, lexicon,
+          args.germeval, args.exclude_fold)
 
 
 if __name__ == "__main__":
