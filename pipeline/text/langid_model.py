@@ -26,22 +26,14 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.text.cache import cache_dir
+
 log = logging.getLogger(__name__)
 
 __all__ = ["cache_dir", "load_identifier"]
 
 CACHE_FORMAT = "1"  # bump when what is stored changes
 _ARRAYS = ("ptc", "pc", "classes", "nextmove", "row", "output")
-
-
-def cache_dir() -> Path:
-    """`$STIMMUNG_CACHE_DIR`, else `$XDG_CACHE_HOME/stimmung`, else `~/.cache/stimmung`
-    (the folder `pipeline.nlp.encoder` caches its graphs in)."""
-    env = os.environ.get("STIMMUNG_CACHE_DIR")
-    if env:
-        return Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "stimmung"
 
 
 def _model_file() -> Path:

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from pipeline.nlp.keyphrases import extract_keyphrases, lemmas
 
 
@@ -34,3 +38,30 @@ def test_top_k_and_batch_order() -> None:
     out = extract_keyphrases(texts, ["de", "en"] * 30, top_k=2)
     assert len(out) == 60 and all(len(k) <= 2 for k in out)
     assert out[0][0][0] == "mahlwerk" and out[1][0][0] == "grinder"
+
+
+def test_lemma_table_is_cached_as_a_mapped_map_with_the_lookup_files_entries(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gzip
+    import json
+
+    from pipeline.nlp import keyphrases
+
+    folder = keyphrases._package_dir("spacy_lookups_data")
+    if folder is None:
+        pytest.skip("spacy-lookups-data is not installed")  # an optional extra
+    with gzip.open(folder / "data" / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as f:
+        table = json.load(f)
+    monkeypatch.setenv("STIMMUNG_CACHE_DIR", str(tmp_path))
+    keyphrases._lemma_table.cache_clear()
+    try:
+        built = keyphrases._lemma_table("en")  # parsed and cached
+        assert [p.name.split("-")[:2] for p in tmp_path.iterdir()] == [["lemmas", "en"]]
+        keyphrases._lemma_table.cache_clear()
+        mapped = keyphrases._lemma_table("en")  # mapped from the cache
+        words = [*list(table)[:2000], "crashes", "batteries", "notaword"]
+        for lemmas_ in (built, mapped):
+            assert lemmas_ is not None
+            assert lemmas_.get_many(words) == [table.get(w) for w in words]
+    finally:
+        keyphrases._lemma_table.cache_clear()
