@@ -272,6 +272,8 @@ class LinearSentiment:
     """SentimentBackend over the bundled linear model."""
 
     name: str = NAME
+    #: numpy arrays only: a forked process can score with it (`pipeline.stages.enrich_worker`)
+    forkable: bool = True
 
     def __init__(self, model_dir: Path, batch_size: int = 2048) -> None:
         model_dir = Path(model_dir)

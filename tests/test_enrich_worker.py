@@ -1,0 +1,84 @@
+"""The enrich worker process gives what enriching and scoring in process gives."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.config import parse_config
+from pipeline.nlp.sentiment import load_backend
+from pipeline.records import post_key
+from pipeline.stages.enrich import Enricher, build_enricher
+from pipeline.stages.enrich_worker import EnrichWorker, enrich_and_score, mentioned_posts
+
+pytestmark = pytest.mark.skipif(not EnrichWorker.available(), reason="needs fork")
+
+TEXTS = [
+    "Kaffeekraft Barista Pro: the milk frother stopped working after the update!!",
+    "Die Velora App stürzt seit dem Update ständig ab, echt ärgerlich.",
+    "Just coffee talk with friends, nothing about any brand.",
+    "KAFFEEKRAFT BARISTA PRO: THE MILK FROTHER STOPPED WORKING AFTER THE UPDATE!! https://t.co/x",
+    "Velora delivery was late again and support never answers",
+    "<p>Ich liebe meine <b>Kaffeekraft</b> Maschine, bester Kaffee!</p>",
+]
+
+
+def _raws(start: int, n: int) -> list[dict[str, Any]]:
+    t0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    return [{"post_id": post_key("forum", str(i)), "source": "forum", "external_id": str(i),
+             "url": None, "author": f"user{i % 3}", "community": "kaffee", "title": None,
+             "body": TEXTS[i % len(TEXTS)], "created_at": t0 + timedelta(minutes=i),
+             "parent_id": None, "engagement": {}} for i in range(start, start + n)]
+
+
+def _enricher(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Enricher:
+    monkeypatch.setenv("STIMMUNG_PSEUDONYM_KEY", "test-key-0123456789abcdef012345")
+    config = parse_config({"brands": [{"name": "Kaffeekraft"}, {"name": "Velora"}]},
+                          base_dir=tmp_path)
+    return build_enricher(config)
+
+
+def test_worker_batches_equal_in_process_ones(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = load_backend("stimmung-sentiment")
+    batches = [_raws(0, 7), _raws(7, 12), _raws(19, 5)]  # duplicates across batches
+    here = _enricher(tmp_path, monkeypatch)
+    want = [enrich_and_score(here, raws, backend.predict, 4) for raws in batches]
+    with EnrichWorker(_enricher(tmp_path, monkeypatch), backend.predict, 4) as worker:
+        got = []
+        worker.submit(batches[0])
+        for nxt in [*batches[1:], None]:
+            got.append(worker.result())
+            if nxt is not None:
+                worker.submit(nxt)
+        assert worker.in_flight == 0
+    assert [g.posts for g in got] == [w.posts for w in want]
+    assert [g.mentions for g in got] == [w.mentions for w in want]
+    assert [g.scores for g in got] == [w.scores for w in want]
+    assert any(p.duplicate_of for g in got[1:] for p in g.posts)  # memory across batches
+    for g in got:
+        assert g.scores is not None
+        assert len(g.scores) == len(mentioned_posts(g.posts, g.mentions))
+
+
+def test_without_a_scorer_only_enriches(tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    with EnrichWorker(_enricher(tmp_path, monkeypatch)) as worker:
+        worker.submit(_raws(0, 6))
+        result = worker.result()
+    assert result.scores is None and len(result.posts) == 6 and result.mentions
+
+
+def _failing(texts: list[str], langs: list[str | None]) -> list[Any]:
+    raise ValueError("model exploded")
+
+
+def test_a_failure_in_the_worker_is_raised_here(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    with EnrichWorker(_enricher(tmp_path, monkeypatch), _failing) as worker:
+        worker.submit(_raws(0, 6))
+        with pytest.raises(RuntimeError, match="model exploded"):
+            worker.result()
