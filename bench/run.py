@@ -28,6 +28,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,19 +52,73 @@ def _stimmung() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "pipeline.cli"]
 
 
+def _descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    ppid = int(handle.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def _pss_mib(pids: list[int]) -> float:
+    """Summed proportional set size (shared pages split between the processes)."""
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/smaps_rollup", encoding="ascii") as handle:
+                total += next(int(line.split()[1]) for line in handle
+                              if line.startswith("Pss:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
+class _TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants (a run that forks a
+    worker uses more memory than the largest single process, which rusage reports)."""
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every, self.peak = pid, every, 0.0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every):
+            self.peak = max(self.peak, _pss_mib(_descendants(self.pid)))
+
+
 def _run_child(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run `cmd`: wall seconds, exit code, output tails and the peak RSS of exactly this
-    child in MiB (os.wait4 rusage)."""
+    """Run `cmd`: wall seconds, exit code, output tails, the peak RSS of the largest
+    process of the child's tree in MiB (os.wait4 rusage: the child and the descendants
+    it waited for) and, on Linux, the peak summed PSS of the whole tree (sampled)."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        sampler = _TreeMemory(proc.pid) if os.path.isdir("/proc/self") else None
+        if sampler is not None:
+            sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
+        if sampler is not None:
+            sampler.stopped.set()
+            sampler.join()
         proc.returncode = os.waitstatus_to_exitcode(status)
         wall = time.perf_counter() - t0
         out.seek(0)
         err.seek(0)
         return {"wall_s": round(wall, 3), "returncode": proc.returncode,
                 "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
+                "peak_tree_pss_mib": round(sampler.peak, 1) if sampler else None,
                 "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
                 "stdout": out.read().decode(errors="replace")[-1500:],
                 "stderr": err.read().decode(errors="replace")[-1500:]}
@@ -110,7 +165,8 @@ def run_one(size: int, stream: Path, backend: str, profile: str, pg_url: str,
                 "posts": size, "backend": backend, "profile": profile,
                 "wall_s": child["wall_s"], "returncode": child["returncode"],
                 "posts_per_s": round(size / child["wall_s"], 1),
-                "peak_rss_mib": child["peak_rss_mib"], "cpu_s": child["cpu_s"],
+                "peak_rss_mib": child["peak_rss_mib"],
+                "peak_tree_pss_mib": child["peak_tree_pss_mib"], "cpu_s": child["cpu_s"],
                 "posts_per_cpu_s": round(size / max(child["cpu_s"], 1e-9), 1),
             }
             if child["returncode"] != 0 or not timings.is_file():
