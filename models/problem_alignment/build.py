@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import io
 import re
 import sys
 import time
@@ -46,8 +47,9 @@ _WORD = re.compile(r"^[a-zäöüß][a-zäöüß\-]*$")
 # "etw koppeln", "sich beschweren", "mit etw koppeln": the word is the verb
 _OBJECT = re.compile(r"^(?:(?:mit|an|auf|für|von|zu|über|um|aus|bei|gegen|nach|in)\s)?"
                      r"(?:(?:etw|sich|jdn|jdm|jds|jd)\s)+(\S+)$")
-SELF = -11.0  # a German word this common in English is one of its own translations
-PRIOR = 0.05  # weight of an English word's log-probability (about -3 .. -20)
+SELF_WEIGHT = 2.0  # identity beats the usual two or three senses
+SELF = -13  # a German word this common in English is one of its own translations
+PRIOR = 0.01  # weight of an English word's log-probability (about -3 .. -20)
 _SKIP = ("Synonym", "see:", "Note:", "Antonym", '"')
 
 
@@ -113,9 +115,12 @@ def rank(entries: dict[str, list[list[str]]], keep: int) -> dict[str, list[str]]
     for word, senses in entries.items():
         score: dict[str, float] = defaultdict(float)
         first: dict[str, int] = {}
+        seen = {t for cands in senses for c in cands for t in lemma_of[c].split()}
         for cands in senses:
             for cand in cands:
-                toks = lemma_of[cand].split()
+                # "milk frothers" (a plural entry the lemmatiser keeps) counts as "frother"
+                toks = [t[:-1] if t.endswith("s") and t[:-1] in seen else t
+                        for t in lemma_of[cand].split()]
                 weight = 1.0 if len(toks) == 1 else 0.5
                 for tok in toks:
                     if len(tok) < 2 or not _ENGLISH.match(tok):
@@ -123,7 +128,7 @@ def rank(entries: dict[str, list[list[str]]], keep: int) -> dict[str, list[str]]
                     score[tok] += weight
                     first.setdefault(tok, len(first))
         if english.get(word, -99.0) > SELF:  # "app", "update", "service": kept as is
-            score[word] += 1.0
+            score[word] += SELF_WEIGHT
             first.setdefault(word, len(first))
         best = sorted(score, key=lambda t: (-score[t] - PRIOR * english.get(t, -20.0),
                                             first[t]))[:keep]
@@ -151,7 +156,11 @@ def main(argv: list[str] | None = None) -> int:
         entries = {w: e for w, e in entries.items() if w in german}
     table = rank(entries, args.keep)
     tmp = args.out.with_suffix(".tmp")
-    with gzip.open(tmp, "wt", encoding="utf-8", compresslevel=9) as handle:
+    # mtime=0: the same dictionary gives the same bytes, so the same digest (the encoder's
+    # version) on every machine
+    with (open(tmp, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9,
+                                                 mtime=0) as packed,
+          io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as handle):
         handle.write(f"# {NAME} (GPL-3+/AGPL-3+), built by models/problem_alignment/build.py"
                      f" --keep {args.keep}\n")
         for word in sorted(table):

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Decompounder", "Translator", "WordTable", "read_table", "table_path"]
+__all__ = ["Decompounder", "Translator", "WordTable", "read_table", "table_digest",
+           "table_path"]
 
 MIN_PART = 4  # shortest part a compound is split into
 MIN_COMPOUND = 8  # shorter unknown words are not split
@@ -68,6 +69,13 @@ class WordTable(Mapping[str, tuple[str, ...]]):
 
     def __len__(self) -> int:
         return len(self._keys)
+
+
+def table_digest(path: Path) -> str:
+    """The table's identity in the encoder version: a hash of its text (the same
+    dictionary gives the same table wherever and whenever it is built)."""
+    with gzip.open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).hexdigest()[:12]
 
 
 def read_table(path: Path) -> WordTable:
@@ -138,8 +146,7 @@ class Translator:
                 f"no German-English word table at {path}: build it with `make "
                 "problem-alignment` (python models/problem_alignment/build.py, needs "
                 "Debian's dict-freedict-deu-eng)")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        return cls(read_table(path), keep=keep, digest=digest)
+        return cls(read_table(path), keep=keep, digest=table_digest(path))
 
     def _translate_word(self, word: str) -> str:
         english = self._table.get(word) if word in self._table else None

@@ -42,13 +42,13 @@ from typing import Any
 import numpy as np
 
 from pipeline.nlp.keyphrases import extract_keyphrases, lemmas
-from pipeline.nlp.vectors import TextEncoder, load_text_encoder
+from pipeline.nlp.vectors import TextEncoder, encoder_identity, load_text_encoder
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MODEL_NAME = "stimmung-problems"
 PROBLEM_MODEL_VERSION = "2.0.0"
-DEFAULT_ENCODER = "hashed"
+DEFAULT_ENCODER = "bilingual"  # hashed-de-en when its word table is built, else hashed
 EXAMPLES = 3
 MAX_PENDING = 1000  # pending posts kept per brand (newest first)
 REGION_NEIGHBOURS = 8  # pool neighbours per new post that may found a problem with it
@@ -56,12 +56,13 @@ REGION_NEIGHBOURS = 8  # pool neighbours per new post that may found a problem w
 
 def problem_model(encoder: TextEncoder | str = DEFAULT_ENCODER) -> tuple[str, str]:
     """(name, version) of the problem model on `encoder`; the version names the encoder."""
-    enc = load_text_encoder(encoder) if isinstance(encoder, str) else encoder
-    return PROBLEM_MODEL_NAME, f"{PROBLEM_MODEL_VERSION}+{enc.name}-{enc.version}"
+    name, version = (encoder_identity(encoder) if isinstance(encoder, str)
+                     else (encoder.name, encoder.version))
+    return PROBLEM_MODEL_NAME, f"{PROBLEM_MODEL_VERSION}+{name}-{version}"
 
 
-#: the problem model of the default (`hashed`) encoder
-PROBLEM_MODEL = (PROBLEM_MODEL_NAME, f"{PROBLEM_MODEL_VERSION}+hashed-1.0.0")
+#: the problem model of the default encoder (what the profiles use and readers read)
+PROBLEM_MODEL = problem_model(DEFAULT_ENCODER)
 
 
 # ----------------------------------------------------------------------------- vectors

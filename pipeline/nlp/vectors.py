@@ -30,10 +30,10 @@ from typing import Any, Protocol
 import numpy as np
 
 __all__ = ["HASHED_DIM", "BilingualHashedEncoder", "HashedEncoder", "TextEncoder",
-           "load_text_encoder",
-           "register_text_encoder", "text_encoders"]
+           "encoder_identity", "load_text_encoder", "register_text_encoder", "text_encoders"]
 
 HASHED_DIM = 2048
+BILINGUAL_VERSION = "1.0.0"  # of `hashed-de-en`; its version also names the word table
 _HASHED_FEATURES = 2**18
 _PROJECTION_NONZEROS = 4
 _SEED = 20260101
@@ -115,7 +115,7 @@ class BilingualHashedEncoder(HashedEncoder):
         from pipeline.nlp.crosslingual import Translator
 
         self._translator = translator or Translator.load()
-        self.version = f"1.0.0+{self._translator.digest}"
+        self.version = f"{BILINGUAL_VERSION}+{self._translator.digest}"
 
     def _lemmas(self, texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
         out = super()._lemmas(texts, langs)
@@ -134,6 +134,22 @@ def _bilingual_or_hashed() -> TextEncoder:
         "no German-English word table (%s): problems use the `hashed` encoder; build it "
         "with `make problem-alignment`", table_path())
     return HashedEncoder()
+
+
+def encoder_identity(name: str) -> tuple[str, str]:
+    """(name, version) of the encoder `load_text_encoder(name)` gives, without building
+    `hashed` or `bilingual` (readers of stored problems need only the version)."""
+    if name == "hashed":
+        return HashedEncoder.name, HashedEncoder.version
+    if name == "bilingual":
+        from pipeline.nlp.crosslingual import table_digest, table_path
+
+        path = table_path()
+        if not path.is_file():
+            return HashedEncoder.name, HashedEncoder.version
+        return BilingualHashedEncoder.name, f"{BILINGUAL_VERSION}+{table_digest(path)}"
+    enc = load_text_encoder(name)
+    return enc.name, enc.version
 
 
 def _e5() -> TextEncoder:

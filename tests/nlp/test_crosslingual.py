@@ -127,3 +127,24 @@ def test_build_reads_a_dictd_dictionary_and_ranks_recurring_senses(tmp_path: Pat
     assert ranked["warnung"][0] == "warn"  # two entries beat one (English lemmas)
     assert "sth" not in " ".join(ranked["koppeln"])
     assert set(ranked["koppeln"]) == {"couple", "link"}
+
+
+def test_bilingual_is_hashed_de_en_with_a_table_and_hashed_without(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.nlp import vectors
+    from pipeline.nlp.problems import problem_model
+
+    monkeypatch.setenv("STIMMUNG_MODELS_DIR", str(tmp_path))
+    assert vectors.encoder_identity("bilingual") == ("hashed", "1.0.0")
+    assert type(vectors._bilingual_or_hashed()) is HashedEncoder
+    folder = tmp_path / "problem_alignment"
+    folder.mkdir()
+    with gzip.open(folder / "de_en.tsv.gz", "wt", encoding="utf-8") as handle:
+        handle.write("".join(f"{w}\t{' '.join(t)}\n" for w, t in TABLE.items()))
+    name, version = vectors.encoder_identity("bilingual")
+    enc = vectors._bilingual_or_hashed()
+    assert isinstance(enc, BilingualHashedEncoder)
+    assert (name, version) == (enc.name, enc.version) == ("hashed-de-en", enc.version)
+    # readers and writers agree on the problem model version without building the encoder
+    assert problem_model("bilingual") == problem_model(enc)
+    assert problem_model("bilingual") != problem_model("hashed")
