@@ -21,8 +21,10 @@ Two entry points:
 
 The encoder's name and version are part of the problem model version
 (`problem_model(encoder)`), so problems of different encoders never mix. The default
-encoder, `hashed`, projects character n-grams of content lemmas (robust to German
-compounds, typos and inflection, language-agnostic, no torch) to 2048 dimensions. See
+encoder, `bilingual`, projects character n-grams of content lemmas (robust to German
+compounds, typos and inflection, no torch) to 2048 dimensions, German lemmas put into
+English first so both languages' reports of one problem meet (`hashed-de-en`; plain
+`hashed` when its word table is not built: models/problem_alignment/MODEL_CARD.md). See
 `pipeline/evaluation/topics.py` for the measured alternatives (MiniLM).
 """
 
