@@ -10,6 +10,7 @@ brand, as the analyze step does, and scores the problems against the gold topics
   than one and their majority languages differ; `missed`: none.
 
     .venv/bin/python bench/problems_demo.py [--encoder hashed] [--assign 0.30 --create 0.28]
+        [--seed 7] [--table models/problem_alignment/de_en.tsv.gz --keep 2] [--labels]
 
 Prints one JSON object (totals and per brand); CPU seconds are process time.
 """
@@ -28,16 +29,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.demo.corpus.generate import generate_corpus
 from pipeline.nlp.problems import ProblemModel, ProblemPost
-from pipeline.nlp.vectors import load_text_encoder
+from pipeline.nlp.vectors import TextEncoder, load_text_encoder
 from pipeline.stages.enrich import post_text
 
 INJECTED = ("descaling_warning", "frother_update")  # the demo's emerging problem and spike
 
 
-def demo_problem_posts(threads: bool = True) -> dict[str, list[tuple[ProblemPost, str]]]:
-    """Per brand: the complaint / negative posts of the demo and their gold topics."""
+def demo_problem_posts(threads: bool = True,
+                       seed: int = 7) -> dict[str, list[tuple[ProblemPost, str]]]:
+    """Per brand: the complaint / negative posts of the demo (generator seed 7, the demo's
+    own; other seeds draw other corpora from the same texts) and their gold topics."""
     out: dict[str, list[tuple[ProblemPost, str]]] = defaultdict(list)
-    for p in generate_corpus(threads=threads):
+    for p in generate_corpus(seed=seed, threads=threads):
         if not p.gold.brands or p.gold.official:
             continue
         if p.gold.sentiment != "negative" and p.gold.intent != "complaint":
@@ -121,10 +124,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--merge", type=float, default=None)
     ap.add_argument("--min-posts", type=int, default=5)
     ap.add_argument("--no-threads", action="store_true", help="leave out the replies")
+    ap.add_argument("--seed", type=int, default=7, help="demo generator seed (7: the demo)")
+    ap.add_argument("--table", type=Path, default=None,
+                    help="hashed-de-en over this word table (build.py --out) instead")
+    ap.add_argument("--keep", type=int, default=2, help="translations per word (--table)")
     ap.add_argument("--labels", action="store_true", help="print each problem's label")
     args = ap.parse_args(argv)
-    data = demo_problem_posts(threads=not args.no_threads)
-    encoder = load_text_encoder(args.encoder)
+    data = demo_problem_posts(threads=not args.no_threads, seed=args.seed)
+    if args.table:
+        from pipeline.nlp.crosslingual import Translator
+        from pipeline.nlp.vectors import BilingualHashedEncoder
+
+        encoder: TextEncoder = BilingualHashedEncoder(
+            translator=Translator.load(args.table, keep=args.keep))
+        args.encoder = f"hashed-de-en:{args.table}:keep{args.keep}"
+    else:
+        encoder = load_text_encoder(args.encoder)
     kwargs: dict[str, Any] = {}
     if args.assign is not None:
         kwargs["assign_threshold"] = args.assign
@@ -137,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
               for b, items in sorted(data.items())}
     n_assigned = sum(r["assigned"] for r in brands.values())
     total = {
-        "encoder": args.encoder, **kwargs,
+        "encoder": args.encoder, "seed": args.seed, **kwargs,
         "posts": sum(r["posts"] for r in brands.values()), "assigned": n_assigned,
         "purity": round(sum(r["purity"] * r["assigned"] for r in brands.values())
                         / max(n_assigned, 1), 4),
