@@ -22,7 +22,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, Date, Float, Integer, String, column, select, table
 
 from pipeline.config import Config
-from pipeline.nlp.intent import INTENT_MODEL
+from pipeline.nlp.intent_head import configured_intent_identity
 from pipeline.nlp.problems import PROBLEM_MODEL
 from pipeline.records import utcnow
 from pipeline.report.honest import shrunk_net
@@ -159,7 +159,8 @@ def _problems(conn: Connection, period: Period, size: int) -> Iterator[list[dict
 def _queue(conn: Connection, cfg: Config, period: Period, model: str,
            version: str) -> Iterator[list[dict[str, Any]]]:
     now = min(utcnow(), datetime.combine(period.end + timedelta(days=1), time(), UTC))
-    items = response_queue(conn, period.brand, now, model, version, *INTENT_MODEL,
+    items = response_queue(conn, period.brand, now, model, version,
+                           *configured_intent_identity(cfg),
                            max_age_days=cfg.reputation.response_queue_days, limit=1_000_000)
     yield [{"brand": period.brand, "post_id": q.post_id, "created_at": q.created_at,
             "source": q.source, "community": q.community, "url": q.url, "title": q.title,

@@ -5,7 +5,9 @@
     python models/intent/evaluate.py --compare          # + linear model trained on intent_train.tsv
     python models/intent/evaluate.py --real             # the real-post set (texts from ../shared)
     python models/intent/evaluate.py --real --shared DIR
-    python models/intent/evaluate.py --head             # + rules with the encoder head
+    python models/intent/evaluate.py --demo             # the demo corpus's gold intents
+    python models/intent/evaluate.py --head             # + rules with the encoder head, as
+                                                        #   the accurate profile runs it
 
 The linear comparison model (TF-IDF word+char n-grams, logistic regression) is trained
 only on `intent_train.tsv`, never on the evaluation file.
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -75,6 +78,7 @@ def linear_model(train: Path) -> Callable[[list[str], list[str]], list[str]]:
 
 
 def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
     ap = argparse.ArgumentParser()
     ap.add_argument("--file", default=str(HERE / "intent_eval.tsv"))
     ap.add_argument("--compare", action="store_true")
@@ -83,10 +87,25 @@ def main() -> None:
                     help="evaluate on intent_real_labels.tsv (texts read from --shared)")
     ap.add_argument("--shared", default=str(DEFAULT_SHARED),
                     help="the shared folder holding datasets/ (default: ../shared)")
+    ap.add_argument("--demo", action="store_true",
+                    help="evaluate on the demo corpus's gold intents (title + body)")
     ap.add_argument("--head", action="store_true",
-                    help="also rules + the bundled encoder head (embeds the texts with e5)")
+                    help="also rules + the bundled encoder head as the accurate profile runs "
+                         "it: the head where the sentiment backend encodes the post")
+    ap.add_argument("--cascade-only", action="store_true",
+                    help="with --head: the head only where the sentiment cascade encodes the "
+                         "post (what analysis would cost without encoding for intent)")
     args = ap.parse_args()
-    if args.real:
+    if args.demo:
+        from pipeline.demo.corpus import generate_corpus
+        from pipeline.stages.enrich import post_text
+
+        demo = generate_corpus()
+        path = Path("demo corpus gold intents")
+        texts = [post_text(p.title, p.body) for p in demo]
+        gold = [p.gold.intent for p in demo]
+        langs = [p.lang for p in demo]
+    elif args.real:
         path = HERE / "intent_real_labels.tsv"
         try:
             posts = read_real_posts(Path(args.shared), path)
@@ -104,17 +123,28 @@ def main() -> None:
         (f"rules {INTENT_MODEL[0]} {INTENT_MODEL[1]}",
          lambda t, lg: classify_intents(t, list(lg)))]
     if args.head:
-        from pipeline.nlp.encoder import E5TextEncoder
-        from pipeline.nlp.intent_head import load_head
+        from pipeline.nlp.intent_head import head_for, wants_features
+        from pipeline.nlp.sentiment import load_backend
+        from pipeline.nlp.sentiment.base import FeatureBackend
 
-        head = load_head()
+        backend = load_backend("stimmung-multilingual")
+        assert isinstance(backend, FeatureBackend)
+        head = head_for(backend.feature_kind)
         if head is None:
-            sys.exit("error: no intent head in models/intent/ (run models/intent/train_head.py)")
-        emb = E5TextEncoder().encode(texts, langs)
+            sys.exit("error: no intent head for this encoder in models/intent/ "
+                     "(run models/intent/train_head.py)")
+        t0 = time.process_time()
+        wanted = [False] * len(texts) if args.cascade_only else wants_features(texts, langs)
+        _, feats = backend.predict_with_features(texts, langs, wanted)
+        print(f"sentiment + features: {time.process_time() - t0:.1f} CPU-s, "
+              f"{feats.encoded.mean():.0%} of the posts encoded "
+              f"({getattr(backend, 'encoded', '?')} for sentiment, "
+              f"{getattr(backend, 'feature_only', '?')} for intent only)\n")
         note = " (trained on this file: not a fair test)" if args.real else ""
-        systems.append((f"rules + encoder head {head.config['version']}{note}"
+        where = ", sentiment cascade only" if args.cascade_only else ""
+        systems.append((f"rules + encoder head {head.version}{where}{note}"
                         " (speed without encoding)",
-                        lambda t, lg: classify_intents(t, list(lg), emb)))
+                        lambda t, lg: classify_intents(t, list(lg), feats)))
     if args.compare:
         systems.append(("linear TF-IDF + logistic regression (trained on intent_train.tsv)",
                         linear_model(HERE / "intent_train.tsv")))

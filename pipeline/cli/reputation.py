@@ -28,7 +28,7 @@ from pipeline.config import Config, load_config
 
 def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -> None:
     """Open questions and complaints of `brand` as of the end of day `end`."""
-    from pipeline.nlp.intent import INTENT_MODEL
+    from pipeline.nlp.intent_head import configured_intent_identity
     from pipeline.records import utcnow
     from pipeline.report import i18n
     from pipeline.report.formatting import truncate_text
@@ -38,7 +38,8 @@ def queue_command(engine: Any, cfg: Config, brand: str, end: date, limit: int) -
     model, version = model_identity(cfg)
     now = min(utcnow(), datetime.combine(end + timedelta(days=1), time(), UTC))
     with engine.connect() as conn:
-        items = response_queue(conn, cfg.brand(brand), now, model, version, *INTENT_MODEL,
+        items = response_queue(conn, cfg.brand(brand), now, model, version,
+                               *configured_intent_identity(cfg),
                                max_age_days=cfg.reputation.response_queue_days, limit=limit)
     # the report's time zone and duration format (English: the CLI speaks English)
     lang = i18n.lang("en", cfg.report.timezone)

@@ -14,7 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pipeline.nlp.sentiment.base import TextFeatures
 
 log = logging.getLogger(__name__)
 
@@ -354,31 +359,36 @@ def rule_intents(texts: Sequence[str], langs: Sequence[str | None]) -> list[str]
 
 
 def classify_intents(texts: Sequence[str], langs: Sequence[str | None],
-                     embeddings: Any = None) -> list[str]:
+                     features: TextFeatures | None = None) -> list[str]:
     """One intent per text: complaint | question | suggestion | praise | other.
 
-    `embeddings` ([n, 384] e5 passage embeddings of the same texts, e.g. from
-    `pipeline.nlp.encoder.E5TextEncoder`) lets the bundled encoder head correct the rules;
-    without them (the fast profile) or without a bundled head, the rules decide alone.
+    `features` (what an encoder backend handed out for the same texts, see
+    `pipeline.nlp.sentiment.base.TextFeatures`) lets the bundled encoder head decide the
+    texts it has vectors for (`features.encoded`); the rules decide the rest. Without
+    features (the fast profile), without a bundled head, or with vectors of another kind
+    than the head reads, the rules decide alone.
     """
-    if embeddings is None:
-        return rule_intents(texts, langs)
-    from pipeline.nlp.intent_head import load_head
-
-    head = load_head()
-    if head is None:
-        return rule_intents(texts, langs)
     if len(texts) != len(langs):
         raise ValueError("texts and langs must have the same length")
-    return head.predict(texts, langs, embeddings) if texts else []
+    if features is None or not texts:
+        return rule_intents(texts, langs)
+    from pipeline.nlp.intent_head import head_for
 
-
-def intent_model(embeddings: bool) -> tuple[str, str]:
-    """(model, version) of the labels `classify_intents` gives with or without embeddings."""
-    if embeddings:
-        from pipeline.nlp.intent_head import load_head
-
-        head = load_head()
-        if head is not None:
-            return INTENT_MODEL[0], f"{INTENT_MODEL[1]}+{head.config['version']}"
-    return INTENT_MODEL
+    head = head_for(features.kind)
+    if head is None:
+        return rule_intents(texts, langs)
+    encoded = np.asarray(features.encoded, dtype=bool)
+    if encoded.shape != (len(texts),) or len(features.rows) != len(texts):
+        raise ValueError("features must have one row and one flag per text")
+    out = [""] * len(texts)
+    idx = np.flatnonzero(encoded).tolist()
+    if idx:
+        by_head = head.predict([texts[i] for i in idx], [langs[i] for i in idx],
+                               np.asarray(features.rows)[idx])
+        for i, label in zip(idx, by_head, strict=True):
+            out[i] = label
+    rest = np.flatnonzero(~encoded).tolist()
+    for i, label in zip(rest, rule_intents([texts[i] for i in rest], [langs[i] for i in rest]),
+                        strict=True):
+        out[i] = label
+    return out

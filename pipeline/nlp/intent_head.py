@@ -1,9 +1,15 @@
-"""The encoder head of the intent model: a linear layer over the e5 sentence embedding
+"""The encoder head of the intent model: a linear layer over an encoder vector of the post
 and the rules' own scores (stacking), so it learns where the rules go wrong on real posts.
+
+The vectors are what the accurate profile's sentiment backend computes anyway: the
+mean-pooled states of multilingual-e5-small's shared lower layers
+(`FeatureBackend.predict_with_features`), for the texts its cascade encodes and for the
+texts the rules flag (`wants_features`: the head mostly corrects the rules' non-`other`
+labels). Their `kind` must match the head's `feature_kind`, else the rules decide.
 
 Weights are a small `.npz` (no pickle) plus a `.json` with the feature layout, trained by
 `models/intent/train_head.py`; loaded lazily once per process. Without the files or
-without embeddings, `pipeline.nlp.intent.classify_intents` stays on the rules.
+without features, `pipeline.nlp.intent.classify_intents` stays on the rules.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.nlp.intent import INTENTS, label_of, rule_scores
+from pipeline.nlp.intent import INTENT_MODEL, INTENTS, label_of, rule_intents, rule_scores
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +67,14 @@ class IntentHead:
     def dim(self) -> int:
         return int(self.config["embedding_dim"])
 
+    @property
+    def feature_kind(self) -> str:
+        return str(self.config.get("feature_kind", ""))
+
+    @property
+    def version(self) -> str:
+        return str(self.config.get("version", "head"))
+
     def predict(self, texts: Sequence[str], langs: Sequence[str | None],
                 embeddings: np.ndarray) -> list[str]:
         emb = np.asarray(embeddings)
@@ -101,3 +115,51 @@ def load_head() -> IntentHead | None:
             if _head[0] is None:
                 log.info("no intent head bundled: intent uses the rules only")
         return _head[0]
+
+
+def head_for(kind: str | None) -> IntentHead | None:
+    """The bundled head when it reads vectors of `kind`, else None (rules only)."""
+    head = load_head() if kind else None
+    if head is None:
+        return None
+    if head.feature_kind != kind:
+        _warn_once(f"the intent head reads {head.feature_kind!r}, the backend hands out "
+                   f"{kind!r}: intent uses the rules only")
+        return None
+    return head
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(message: str) -> None:
+    with _lock:
+        if message in _warned:
+            return
+        _warned.add(message)
+    log.warning(message)
+
+
+def intent_identity(backend: object | None) -> tuple[str, str]:
+    """(model, version) of the intent labels stored next to `backend`'s sentiment: the
+    rules' version, or `<rules>+<head>` when the backend hands out the features the bundled
+    head reads (the head decides for the posts with features, the rules for the rest).
+    Analyze and rescore write it; reports, exports and the queue read it."""
+    head = head_for(getattr(backend, "feature_kind", None))
+    if head is None:
+        return INTENT_MODEL
+    return INTENT_MODEL[0], f"{INTENT_MODEL[1]}+{head.version}"
+
+
+def wants_features(texts: Sequence[str], langs: Sequence[str | None]) -> list[bool]:
+    """The posts worth encoding for intent alone: those the rules give a label other than
+    `other` (where the head corrects the rules most; measured in the model card)."""
+    return [label != "other" for label in rule_intents(texts, langs)]
+
+
+def configured_intent_identity(config: Any) -> tuple[str, str]:
+    """`intent_identity` of the sentiment model a config names (`Config.sentiment_model`):
+    the intent version reports, exports and the response queue read."""
+    from pipeline.nlp.sentiment import load_backend
+
+    return intent_identity(load_backend(config.sentiment_model()))

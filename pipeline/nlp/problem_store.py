@@ -29,6 +29,7 @@ from pipeline.nlp.problems import (
     encode_centroid,
     problem_model,
 )
+from pipeline.nlp.sentiment.base import TextFeatures
 from pipeline.nlp.vectors import TextEncoder, load_text_encoder
 from pipeline.records import as_date
 from pipeline.timing import timed
@@ -50,9 +51,11 @@ def _now() -> datetime:
 # ----------------------------------------------------------------------------- writes
 
 
-def save_intents(conn: Connection, post_ids: Sequence[str], labels: Sequence[str]) -> int:
+def save_intents(conn: Connection, post_ids: Sequence[str], labels: Sequence[str],
+                 model: tuple[str, str] = INTENT_MODEL) -> int:
+    """Intent labels under `model` (name, version: see `intent_head.intent_identity`)."""
     now = _now()
-    m, v = INTENT_MODEL
+    m, v = model
     rows = [{"post_id": p, "model": m, "version": v, "label": lab, "scored_at": now}
             for p, lab in zip(post_ids, labels, strict=True)]
     return upsert(conn, intent, rows, update=["label", "scored_at"])
@@ -209,14 +212,18 @@ def update_problems(conn: Connection, brand: str, posts: Sequence[ProblemPost],
 
 
 def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]], *,
-                     session: ProblemSession | None = None) -> dict[str, int]:
+                     session: ProblemSession | None = None,
+                     features: TextFeatures | None = None,
+                     intent_model: tuple[str, str] = INTENT_MODEL) -> dict[str, int]:
     """The analyze-step hook for one batch of posts.
 
     Each post mapping needs `post_id`, `text`, `lang`, `day` (date), `brands` (the
     mentioned brand names) and `sentiment` (negative | neutral | positive | None).
     Stores intent and keyphrases for every post and updates the problems of each brand
     with the posts that are complaints or negative. Pass one `session` for all batches
-    of a run, so problem state is loaded once.
+    of a run, so problem state is loaded once. `features` (one row per post, from the
+    sentiment backend) let the intent head decide the posts it has vectors for; the labels
+    are stored under `intent_model` (`intent_head.intent_identity` of that backend).
     """
     if not posts:
         return {"intent": 0, "keyphrase": 0, "problem_posts": 0, "created": 0, "merges": 0}
@@ -225,10 +232,10 @@ def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]], *,
     texts = [str(p.get("text") or "") for p in posts]
     langs = [p.get("lang") for p in posts]
     with timed("analyze.problems.intent"):
-        intents = classify_intents(texts, langs)
+        intents = classify_intents(texts, langs, features)
     with timed("analyze.problems.keyphrases"):
         kps = extract_keyphrases(texts, langs, top_k=5)
-    save_intents(conn, ids, intents)
+    save_intents(conn, ids, intents, intent_model)
     save_keyphrases(conn, ids, kps)
     by_brand: dict[str, list[ProblemPost]] = {}
     negative: dict[str, bool] = {}

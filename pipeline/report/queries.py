@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, and_, desc, func, select
 
 from pipeline.config import BrandConfig, Config
-from pipeline.nlp.intent import INTENT_MODEL
+from pipeline.nlp.intent_head import configured_intent_identity
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL
 from pipeline.nlp.problem_store import problem_trends
 from pipeline.nlp.problems import PROBLEM_MODEL
@@ -171,8 +171,9 @@ def _most_negative(conn: Connection, brand: str, start: date, end: date, model: 
                         text=r.text, negative_score=float(r.negative)) for r in rows]
 
 
-def _ideas(conn: Connection, brand: str, start: date, end: date) -> list[Idea]:
-    im, iv = INTENT_MODEL
+def _ideas(conn: Connection, brand: str, start: date, end: date,
+           intent_model: tuple[str, str]) -> list[Idea]:
+    im, iv = intent_model
     rows = conn.execute(
         select(post.c.post_id, post.c.created_at, post.c.source, post.c.community, post.c.url,
                post.c.lang, post.c.text, post.c.engagement)
@@ -307,6 +308,7 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
                       model: str, version: str) -> ReportData:
     brand = config.brand(brand_name)
     prior = config.reputation.prior_weight
+    intent_model = configured_intent_identity(config)  # the intents stored beside `model`
     kpis, compared, sov = _kpis(conn, brand, start, end, prior)
     now = min(utcnow(), datetime.combine(end + timedelta(days=1), time(), UTC))
     communities = rank_communities(conn, brand.name, start, end, model, version, limit=TRIBES)
@@ -317,7 +319,7 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
     coverage = _coverage(conn, brand.name, start, end, model, version)
     language = config.report.language or main_language(
         coverage.by_lang, fallback=next((c for c in brand.languages if c in LANGUAGES), "en"))
-    queue = response_queue(conn, brand, now, model, version, *INTENT_MODEL,
+    queue = response_queue(conn, brand, now, model, version, *intent_model,
                            max_age_days=config.reputation.response_queue_days, limit=QUEUE)
     return ReportData(
         brand=brand.name, competitors=list(brand.competitors), period_start=start,
@@ -329,7 +331,7 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
         model=f"{model} {version}",
         competitor_kpis=compared,
         problems=_problems(conn, brand.name, end),
-        ideas=_ideas(conn, brand.name, start, end),
+        ideas=_ideas(conn, brand.name, start, end, intent_model),
         communities=[_as(CommunityRow, c) for c in communities],
         chiefs=[_as(ChiefRow, a) for a in chiefs],
         experts=[_as(ChiefRow, a) for a in experts],
@@ -338,7 +340,7 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
         coverage=coverage,
         data_state=_data_state(conn, config, brand.name, start, end, model, version),
         language=language, timezone=config.report.timezone,
-        models={"sentiment": f"{model} {version}", "intent": " ".join(INTENT_MODEL),
+        models={"sentiment": f"{model} {version}", "intent": " ".join(intent_model),
                 "keyphrases": " ".join(KEYPHRASE_MODEL), "problems": " ".join(PROBLEM_MODEL)},
         reputation_prior=prior, trend_days=config.reputation.trend_days,
     )

@@ -7,18 +7,22 @@ duplicates rows. `rescore` and `set_label` change the scores of analysed posts."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, func, select, tuple_
 
 from pipeline.config import Config
-from pipeline.nlp.problem_store import ProblemSession, analyze_problems
+from pipeline.nlp.intent import INTENT_MODEL, classify_intents
+from pipeline.nlp.intent_head import intent_identity, wants_features
+from pipeline.nlp.problem_store import ProblemSession, analyze_problems, save_intents
 from pipeline.nlp.profiles import resolve_profile
 from pipeline.nlp.sentiment import load_backend
-from pipeline.nlp.sentiment.base import SentimentBackend
-from pipeline.records import Mention, Post, as_date, post_key, utcnow
+from pipeline.nlp.sentiment.base import FeatureBackend, SentimentBackend, TextFeatures
+from pipeline.records import Mention, Post, SentimentResult, as_date, post_key, utcnow
 from pipeline.stages.base import sync_official
 from pipeline.stages.enrich import Enricher, build_enricher
 from pipeline.stages.progress import Progress, announce_total, no_progress
@@ -105,6 +109,7 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
     with timed("analyze.dedup_seed"):
         _load_recent_hashes(engine, enricher)
     problems = ProblemSession(resolve_profile(config).text_encoder)
+    intent_model = intent_identity(backend)
     with engine.connect() as conn:
         announce_total(progress, "analyze", int(conn.execute(
             select(func.count()).select_from(raw_post)
@@ -128,25 +133,43 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
         if not raws:
             break
         last = (raws[-1]["created_at"], raws[-1]["post_id"])
-        _analyze_batch(engine, raws, enricher, backend, config, result, official, problems)
+        _analyze_batch(engine, raws, enricher, backend, config, result, official, problems,
+                       intent_model)
         progress("analyze", len(raws))
     return result
 
 
 def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enricher,
                    backend: SentimentBackend, config: Config, result: AnalyzeResult,
-                   official: set[tuple[str, str]], problems: ProblemSession) -> None:
+                   official: set[tuple[str, str]], problems: ProblemSession,
+                   intent_model: tuple[str, str] = INTENT_MODEL) -> None:
     with timed("analyze.enrich"):
         posts, mentions = enricher.enrich(raws)
     now = utcnow()
     by_id = {p.post_id: p for p in posts}
     mentioned = [by_id[pid] for pid in dict.fromkeys(m.post_id for m in mentions)]
+    # intent, keyphrases and customer problems of the mentioned posts (cross-posts left
+    # out so a problem's volume counts each post once; the brand's own accounts are not
+    # its customers)
+    brands: dict[str, list[str]] = {}
+    for m in mentions:
+        if (m.brand, by_id[m.post_id].author_id) not in official:
+            brands.setdefault(m.post_id, []).append(m.brand)
+    customer = [p for p in mentioned if p.duplicate_of is None and p.post_id in brands]
+    # the intent head's vectors come from the sentiment backend's encoder: of the posts
+    # it encodes anyway, and of those the rules flag (accurate profile only)
+    wanted: set[str] = set()
+    if intent_model != INTENT_MODEL:
+        wanted = {p.post_id for p, w in zip(customer, wants_features(
+            [p.text for p in customer], [p.lang for p in customer]), strict=True) if w}
+    vectors: dict[str, np.ndarray] = {}
     scores = []
     bs = config.sentiment.batch_size
     with timed("analyze.sentiment"):
         for i in range(0, len(mentioned), bs):
             chunk = mentioned[i:i + bs]
-            predictions = backend.predict([p.text for p in chunk], [p.lang for p in chunk])
+            predictions = _predict(backend, chunk, wanted if intent_model != INTENT_MODEL
+                                   else None, brands, vectors)
             for p, pred in zip(chunk, predictions, strict=True):
                 scores.append({
                     "post_id": p.post_id, "model": backend.name, "version": backend.version,
@@ -156,27 +179,53 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
                 })
     with timed("analyze.write"), engine.begin() as conn:
         _write_batch(conn, posts, mentions, scores, by_id, now)
-        # intent, keyphrases and customer problems of the mentioned posts (cross-posts
-        # left out so a problem's volume counts each post once; the brand's own
-        # accounts are not its customers)
         labels = {row["post_id"]: row["label"] for row in scores}
-        brands: dict[str, list[str]] = {}
-        for m in mentions:
-            if (m.brand, by_id[m.post_id].author_id) not in official:
-                brands.setdefault(m.post_id, []).append(m.brand)
         with timed("analyze.problems"):
             analyze_problems(conn, [{
                 "post_id": p.post_id, "text": p.text, "lang": p.lang,
                 "day": p.created_at.date(), "brands": brands[p.post_id],
                 "sentiment": labels.get(p.post_id),
-            } for p in mentioned if p.duplicate_of is None and p.post_id in brands],
-                session=problems)
+            } for p in customer], session=problems,
+                features=_features(backend, [p.post_id for p in customer], vectors)
+                if intent_model != INTENT_MODEL else None,
+                intent_model=intent_model)
     result.posts += len(posts)
     result.mentions += len(mentions)
     result.duplicates += sum(1 for p in posts if p.duplicate_of)
     result.scored += len(scores)
     for m in mentions:
         result.touch(by_id[m.post_id].created_at.date())
+
+
+def _predict(backend: SentimentBackend, chunk: list[Post], wanted: set[str] | None,
+             keep: Mapping[str, Any], vectors: dict[str, np.ndarray]) -> list[SentimentResult]:
+    """Sentiment of `chunk`; with `wanted` (a `FeatureBackend` whose vectors the intent
+    head reads), also the vectors of the posts in `keep` the backend encoded (for
+    sentiment, or because they are in `wanted`) into `vectors`."""
+    texts, langs = [p.text for p in chunk], [p.lang for p in chunk]
+    if wanted is None or not isinstance(backend, FeatureBackend):
+        return backend.predict(texts, langs)
+    predictions, feats = backend.predict_with_features(
+        texts, langs, [p.post_id in wanted for p in chunk])
+    for j in np.flatnonzero(feats.encoded).tolist():
+        if chunk[j].post_id in keep:
+            vectors[chunk[j].post_id] = feats.rows[j]
+    return predictions
+
+
+def _features(backend: SentimentBackend, post_ids: list[str],
+              vectors: Mapping[str, np.ndarray]) -> TextFeatures | None:
+    """`vectors` as `TextFeatures` of `post_ids` (zero rows where a post has none)."""
+    kind = getattr(backend, "feature_kind", None)
+    if kind is None or not vectors:
+        return None
+    dim = len(next(iter(vectors.values())))
+    rows = np.zeros((len(post_ids), dim), dtype=np.float32)
+    encoded = np.zeros(len(post_ids), dtype=bool)
+    for i, pid in enumerate(post_ids):
+        if pid in vectors:
+            rows[i], encoded[i] = vectors[pid], True
+    return TextFeatures(str(kind), rows, encoded)
 
 
 def _write_batch(conn: Any, posts: list[Post], mentions: list[Mention],
@@ -210,13 +259,19 @@ def _write_batch(conn: Any, posts: list[Post], mentions: list[Mention],
 
 def rescore(engine: Engine, config: Config, *, model: str | None = None,
             since: date | None = None, progress: Progress = no_progress) -> int:
-    """Score mentioned posts with a model (side by side with other versions)."""
+    """Score mentioned posts with a model (side by side with other versions).
+
+    When the model hands out the vectors the intent head reads (the accurate profile's),
+    the original posts' intents are written again under that system's version as well
+    (`intent_identity`), so reports on the new model find their questions, complaints and
+    ideas in the history too."""
     backend = load_backend(model or config.sentiment_model())
+    intent_model = intent_identity(backend)
     size = config.sentiment.batch_size
     done = 0
     last = ""
     while True:
-        query = (select(post.c.post_id, post.c.text, post.c.lang)
+        query = (select(post.c.post_id, post.c.text, post.c.lang, post.c.duplicate_of)
                  .where(post.c.post_id.in_(select(mention.c.post_id)), post.c.post_id > last)
                  .order_by(post.c.post_id).limit(size))
         if since:
@@ -226,7 +281,18 @@ def rescore(engine: Engine, config: Config, *, model: str | None = None,
         if not rows:
             return done
         last = rows[-1].post_id
-        predictions = backend.predict([r.text for r in rows], [r.lang for r in rows])
+        originals = [r for r in rows if r.duplicate_of is None]
+        features: TextFeatures | None = None
+        if intent_model != INTENT_MODEL and isinstance(backend, FeatureBackend):
+            wanted = {r.post_id for r, w in zip(originals, wants_features(
+                [r.text for r in originals], [r.lang for r in originals]), strict=True) if w}
+            predictions, feats = backend.predict_with_features(
+                [r.text for r in rows], [r.lang for r in rows],
+                [r.post_id in wanted for r in rows])
+            keep = np.array([r.duplicate_of is None for r in rows], dtype=bool)
+            features = TextFeatures(feats.kind, feats.rows[keep], feats.encoded[keep])
+        else:
+            predictions = backend.predict([r.text for r in rows], [r.lang for r in rows])
         now = utcnow()
         with engine.begin() as conn:
             upsert(conn, sentiment, [{
@@ -236,6 +302,10 @@ def rescore(engine: Engine, config: Config, *, model: str | None = None,
                 "scored_at": now,
             } for r, p in zip(rows, predictions, strict=True)],
                 update=["label", "negative", "neutral", "positive", "scored_at"])
+            if features is not None:
+                save_intents(conn, [r.post_id for r in originals], classify_intents(
+                    [r.text for r in originals], [r.lang for r in originals], features),
+                    intent_model)
         done += len(rows)
         progress("rescore", len(rows))
 

@@ -8,6 +8,10 @@ probabilities, `encoder_weight` on the encoder's) or `stack` (a multinomial logi
 regression on both models' log-probabilities). Texts the encoder skipped keep the
 n-gram scores. A language listed under `by_lang` (German) has its own threshold and
 encoder weight, chosen on that language's validation files.
+
+`predict_with_features` also hands out the mean-pooled lower-layer states of the texts it
+encoded (`FeatureBackend`), and encodes the texts a caller asks for besides (lower layers
+only), so the intent head needs no second encoder pass.
 """
 
 from __future__ import annotations
@@ -15,13 +19,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pipeline.nlp.encoder import MultilingualEncoder, load_encoder
+from pipeline.nlp.encoder import BATCH, ENCODER_NAME, Encoded, MultilingualEncoder, load_encoder
+from pipeline.nlp.sentiment.base import TextFeatures
 from pipeline.nlp.sentiment.linear import LinearSentiment
 from pipeline.records import LABELS, SentimentResult
 
@@ -62,6 +67,10 @@ class MultilingualSentiment:
             sort_keys=True).encode()).hexdigest()[:8]
         self.version = f"{self.config.get('version', '1.0')}+{digest}"
         self.encoded = 0  # texts sent to the encoder so far (for the benchmark)
+        self.feature_only = 0  # texts encoded (lower layers) only for their features
+        # what `predict_with_features` hands out (a head trained on other vectors must not
+        # read these)
+        self.feature_kind = lower_feature_kind(self.encoder)
 
     def combine(self, p_enc: np.ndarray, p_ngram: np.ndarray,
                 weight: np.ndarray | None = None) -> np.ndarray:
@@ -79,8 +88,17 @@ class MultilingualSentiment:
 
     def predict_proba(self, texts: Sequence[str],
                       langs: Sequence[str | None] | None = None) -> np.ndarray:
+        probs, _ = self._cascade(texts, langs, None)
+        return probs
+
+    def _cascade(self, texts: Sequence[str], langs: Sequence[str | None] | None,
+                 also: Sequence[bool] | None) -> tuple[np.ndarray, TextFeatures | None]:
+        """Probabilities per text; with `also` (a flag per text: features wanted), the
+        features of every text encoded for sentiment or flagged."""
         if langs is not None and len(langs) != len(texts):
             raise ValueError("texts and langs differ in length")
+        if also is not None and len(also) != len(texts):
+            raise ValueError("texts and also differ in length")
         first: dict[str, int] = {}
         index = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
         unique = list(first)
@@ -93,6 +111,8 @@ class MultilingualSentiment:
         probs = self.ngram.predict_proba(unique, ulangs)
         thresholds, weights = self._settings(ulangs, len(unique))
         unsure = np.flatnonzero(probs.max(axis=1) < thresholds)
+        if also is not None:
+            return self._cascade_features(unique, index, probs, unsure, weights, also)
         if len(unsure):
             p_enc, _ = self.encoder.run([unique[i] for i in unsure], sentiment=True)
             assert p_enc is not None
@@ -100,7 +120,7 @@ class MultilingualSentiment:
                                          weights[unsure])
             self.encoded += len(unsure)
         out: np.ndarray = probs[index]
-        return out
+        return out, None
 
     def _settings(self, langs: Sequence[str | None] | None,
                   n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -116,6 +136,69 @@ class MultilingualSentiment:
 
     def predict(self, texts: Sequence[str],
                 langs: Sequence[str | None] | None = None) -> list[SentimentResult]:
+        return self._results(self.predict_proba(texts, langs))
+
+    # ------------------------------------------------------------------ features
+
+    def predict_with_features(
+        self, texts: Sequence[str], langs: Sequence[str | None] | None = None,
+        also: Sequence[bool] | None = None,
+    ) -> tuple[list[SentimentResult], TextFeatures]:
+        """`predict`, plus the mean-pooled lower-layer states of every text the cascade
+        encoded and of every text flagged in `also` (those run the lower layers only and
+        keep their n-gram sentiment)."""
+        probs, features = self._cascade(texts, langs, list(also) if also is not None
+                                        else [False] * len(texts))
+        assert features is not None
+        return self._results(probs), features
+
+    def _results(self, probs: np.ndarray) -> list[SentimentResult]:
         return [SentimentResult(label=LABELS[int(np.argmax(row))],
                                 scores={lab: float(p) for lab, p in zip(LABELS, row, strict=True)})
-                for row in self.predict_proba(texts, langs)]
+                for row in probs]
+
+    def _cascade_features(self, unique: list[str], index: np.ndarray, probs: np.ndarray,
+                          unsure: np.ndarray, weights: np.ndarray,
+                          also: Sequence[bool]) -> tuple[np.ndarray, TextFeatures]:
+        wanted = np.zeros(len(unique), dtype=bool)
+        wanted[index[np.asarray(also, dtype=bool)]] = True
+        wanted[unsure] = False
+        rows = np.zeros((len(unique), self.encoder.dim), dtype=np.float32)
+        if len(unsure):
+            p_enc = np.zeros((len(unsure), 3), dtype=np.float32)
+            for idx, enc in _batches([unique[i] for i in unsure], self.encoder):
+                p_enc[idx] = self.encoder.sentiment(enc)
+                rows[unsure[idx]] = pooled_lower(enc)
+            probs[unsure] = self.combine(p_enc.astype(np.float64), probs[unsure],
+                                         weights[unsure])
+            self.encoded += len(unsure)
+        extra = np.flatnonzero(wanted)
+        for idx, enc in _batches([unique[i] for i in extra], self.encoder):
+            rows[extra[idx]] = pooled_lower(enc)
+        self.feature_only += len(extra)
+        encoded = wanted
+        encoded[unsure] = True
+        return probs[index], TextFeatures(self.feature_kind, rows[index], encoded[index])
+
+
+def lower_feature_kind(encoder: MultilingualEncoder) -> str:
+    """The name of `pooled_lower` vectors of this encoder (weights file and layer count)."""
+    return f"{ENCODER_NAME} {encoder.embedding_version} lower {encoder.frozen} layers mean-l2"
+
+
+def pooled_lower(enc: Encoded) -> np.ndarray:
+    """Masked mean of the shared lower layers' states, L2-normalised: [B, H] float32."""
+    m = enc.mask[:, :, None]
+    pooled = (enc.states * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1.0)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    out: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+    return out
+
+
+def _batches(texts: list[str],
+             encoder: MultilingualEncoder) -> Iterator[tuple[np.ndarray, Encoded]]:
+    """The lower layers in batches of similar length: (positions in `texts`, states)."""
+    order = np.argsort([len(t) for t in texts], kind="stable")
+    for s in range(0, len(texts), BATCH):
+        idx = order[s:s + BATCH]
+        yield idx, encoder.lower([texts[i] for i in idx])
