@@ -4,7 +4,7 @@ ALL_EXTRAS := dev,postgres,reddit,airflow,transformers
 BIN := .venv/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint bench venv venv-all browser clean airflow
+.PHONY: demo test lint bench venv venv-all browser problem-alignment clean airflow
 
 venv:
 	@./.ci/venv.sh
@@ -13,15 +13,20 @@ venv-all:
 	@./.ci/venv.sh $(ALL_EXTRAS)
 
 ## demo: set up .venv, run the whole pipeline on the bundled demo data, print the report path
-demo: venv
+demo: venv problem-alignment
 	@$(BIN)/stimmung demo --workdir build/demo
 
 ## browser: Debian's chromium for the browser tests and PDF reports (installed when missing, as root)
 browser:
 	@./.ci/browser.sh
 
+## problem-alignment: the German -> English word table for cross-lingual problems, built here from
+## Debian's dict-freedict-deu-eng (GPL data: never shipped; the package is installed when missing, as root)
+problem-alignment: venv
+	@./.ci/problem_alignment.sh
+
 ## test: set up .venv with all extras and run the whole test suite (PostgreSQL and browser included)
-test: venv-all browser
+test: venv-all browser problem-alignment
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv-all
