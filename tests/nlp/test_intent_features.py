@@ -116,3 +116,23 @@ def test_backend_hands_out_the_vectors_of_what_it_encodes() -> None:
     assert np.allclose(np.linalg.norm(f0.rows[~f0.encoded], axis=1), 0.0)
     assert np.allclose(f0.rows[f0.encoded], f1.rows[f0.encoded], atol=0.05)
     assert head_for(backend.feature_kind) is not None  # the bundled head reads them
+
+
+@needs_model
+def test_bundled_head_corrects_the_rules_on_the_backends_vectors() -> None:
+    """Posts of intent_eval the rules get wrong and the bundled head gets right, each
+    encoded alone by the accurate profile's backend (whether its cascade would encode them
+    depends on the sentiment model's thresholds, so they are asked for)."""
+    backend = load_backend(MULTILINGUAL_BACKEND)
+    assert isinstance(backend, FeatureBackend)
+    cases = [("Das Mahlwerk klingt wie eine Baustelle, hab ich so noch nie erlebt.", "de",
+              "other", "complaint"),
+             ("Fünf Sterne für die Verpackung, null Sterne für das Gerät darin.", "de",
+              "other", "complaint"),
+             ("Kaffeekraft will be exhibiting at the trade fair in Cologne next week.", "en",
+              "praise", "other")]
+    for text, lang, by_rules, gold in cases:
+        assert rule_intents([text], [lang]) == [by_rules]
+        _, feats = backend.predict_with_features([text], [lang], [True])
+        assert feats.encoded.all()
+        assert classify_intents([text], [lang], feats) == [gold], text
