@@ -108,6 +108,34 @@ def fit_head(x: np.ndarray, y: np.ndarray, w: np.ndarray, c: float) -> tuple[np.
     return coef.astype(np.float32), (clf.intercept_ - coef @ mu).astype(np.float32)
 
 
+def fit_anchored(x: np.ndarray, y: np.ndarray, w: np.ndarray, anchor: tuple[np.ndarray,
+                 np.ndarray], lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted cross-entropy plus `lam`/2 * |W - W0|^2: the head moves away from the
+    fine-tuned one (W0, b0) only as far as the new rows ask for (L-BFGS, float64)."""
+    from scipy.optimize import minimize
+
+    w0, b0 = anchor[0].astype(np.float64), anchor[1].astype(np.float64)
+    k, h = w0.shape
+    onehot = np.eye(k)[y]
+    sw = w / w.sum()
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        wm, b = theta[: k * h].reshape(k, h), theta[k * h:]
+        z = x @ wm.T + b
+        z -= z.max(1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(1, keepdims=True))
+        d = wm - w0
+        value = float(-(sw * (onehot * logp).sum(1)).sum() + 0.5 * lam * (d * d).sum())
+        g = (np.exp(logp) - onehot) * sw[:, None]
+        grad = np.concatenate([(g.T @ x + lam * d).ravel(), g.sum(0)])
+        return value, grad
+
+    res = minimize(loss, np.concatenate([w0.ravel(), b0]), jac=True, method="L-BFGS-B",
+                   options={"maxiter": 500})
+    return (res.x[: k * h].reshape(k, h).astype(np.float32),
+            res.x[k * h:].astype(np.float32))
+
+
 def softmax_head(x: np.ndarray, coef: np.ndarray, bias: np.ndarray) -> np.ndarray:
     z = x @ coef.T + bias
     z -= z.max(1, keepdims=True)
@@ -136,6 +164,9 @@ def main() -> None:
                     choices=["none", "de", "own"],
                     help="variants to measure; with --write the first one ships")
     ap.add_argument("--C", type=float, nargs="+", default=[1.0])
+    ap.add_argument("--anchor", type=float, nargs="*", default=[],
+                    help="instead of a plain refit: stay near the fine-tuned head, "
+                         "penalty lam/2 * |W - W0|^2 for each lam given")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--oof-out", type=Path, default=Path("build/germeval-oof.npz"))
@@ -177,13 +208,18 @@ def main() -> None:
     heads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     oof: dict[str, np.ndarray] = {}
     for mode in args.germeval:
-        for c in args.C:
-            key = f"{mode}_C{c}"
+        for c in (args.anchor or args.C):
+            key = f"{mode}_{'anchor' if args.anchor else 'C'}{c}"
             rows = base + (germ if mode != "none" else [])
             x = feats([r[0] for r in rows])
             y = np.array([LABELS.index(r[1]) for r in rows])
             w = weights_for(ngram, rows, mode)
-            heads[key] = fit_head(x, y, w, c)
+
+            def fit(x: np.ndarray, y: np.ndarray, w: np.ndarray,
+                    c: float = c) -> tuple[np.ndarray, np.ndarray]:
+                return fit_anchored(x, y, w, old, c) if args.anchor else fit_head(x, y, w, c)
+
+            heads[key] = fit(x, y, w)
             res = {n: round(macro_f1(evals[n][1], softmax_head(x_eval[n], *heads[key])
                                      .argmax(1)), 4) for n in names}
             if mode != "none":
@@ -193,7 +229,7 @@ def main() -> None:
                 fold_of_row[is_germ] = row_fold
                 for k in range(folds):
                     keep = fold_of_row != k
-                    head_k = fit_head(x[keep], y[keep], w[keep], c)
+                    head_k = fit(x[keep], y[keep], w[keep])
                     probs[g_fold == k] = softmax_head(x_eval[GERMEVAL_FILE][g_fold == k],
                                                       *head_k)
                 oof[key] = probs
@@ -207,7 +243,8 @@ def main() -> None:
             log.info("%s: %s", key, res)
     print(json.dumps(results, indent=1))
     if args.write:
-        key = f"{args.germeval[0]}_C{args.C[0]}"
+        key = (f"{args.germeval[0]}_anchor{args.anchor[0]}" if args.anchor
+               else f"{args.germeval[0]}_C{args.C[0]}")
         coef, bias = heads[key]
         with np.load(args.model / "weights.npz", allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -216,7 +253,8 @@ def main() -> None:
         config["version"] = "1.1"
         config["head"] = {
             "refit_by": "models/stimmung_multilingual/head.py",
-            "germeval": args.germeval[0], "C": args.C[0],
+            "germeval": args.germeval[0],
+            **({"anchor_lambda": args.anchor[0]} if args.anchor else {"C": args.C[0]}),
             "n_rows": len(base) + (len(germ) if args.germeval[0] != "none" else 0),
             "germeval_rows": len(germ) if args.germeval[0] != "none" else 0,
             "germeval_folds": folds, "validation": results[key],
