@@ -158,8 +158,9 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
     customer = [p for p in mentioned if p.duplicate_of is None and p.post_id in brands]
     # the intent head's vectors come from the sentiment backend's encoder: of the posts
     # it encodes anyway, and of those the rules flag (accurate profile only)
+    use_head = intent_model != INTENT_MODEL
     wanted: set[str] = set()
-    if intent_model != INTENT_MODEL:
+    if use_head:
         wanted = {p.post_id for p, w in zip(customer, wants_features(
             [p.text for p in customer], [p.lang for p in customer]), strict=True) if w}
     vectors: dict[str, np.ndarray] = {}
@@ -168,8 +169,8 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
     with timed("analyze.sentiment"):
         for i in range(0, len(mentioned), bs):
             chunk = mentioned[i:i + bs]
-            predictions = _predict(backend, chunk, wanted if intent_model != INTENT_MODEL
-                                   else None, brands, vectors)
+            predictions = _predict(backend, chunk, wanted if use_head else None, brands,
+                                   vectors)
             for p, pred in zip(chunk, predictions, strict=True):
                 scores.append({
                     "post_id": p.post_id, "model": backend.name, "version": backend.version,
@@ -187,7 +188,7 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
                 "sentiment": labels.get(p.post_id),
             } for p in customer], session=problems,
                 features=_features(backend, [p.post_id for p in customer], vectors)
-                if intent_model != INTENT_MODEL else None,
+                if use_head else None,
                 intent_model=intent_model)
     result.posts += len(posts)
     result.mentions += len(mentions)
