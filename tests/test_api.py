@@ -14,6 +14,10 @@ from pipeline.config import load_config
 from pipeline.demo.run import DemoResult, run_demo
 from pipeline.export import SCHEMAS
 
+# the module's fixture runs the whole demo (about 2 min on a quiet machine); the limit
+# only guards against a hang
+pytestmark = pytest.mark.timeout(900)
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoResult]:

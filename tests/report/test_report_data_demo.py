@@ -18,6 +18,10 @@ from pipeline.report.queries import build_report_data
 from pipeline.stages.base import model_identity, open_warehouse
 from pipeline.text.pseudonym import Pseudonymiser
 
+# the module's fixture runs the whole demo (about 2 min on a quiet machine); the limit
+# only guards against a hang
+pytestmark = pytest.mark.timeout(900)
+
 BRAND = "Kaffeekraft"
 
 
