@@ -101,9 +101,12 @@ class SentimentConfig(_Strict):
 
 
 class AnalysisConfig(_Strict):
-    """`profile`: accurate (best models, the default) or fast (pipeline.nlp.profiles)."""
+    """`profile`: accurate (best models, the default) or fast (pipeline.nlp.profiles).
+    `enrich_worker`: enrich (and, in the fast profile, score) the next batch in a forked
+    second process while this one writes (`pipeline/stages/enrich_worker.py`)."""
 
     profile: str = "accurate"
+    enrich_worker: bool = True
 
     @field_validator("profile")
     @classmethod

@@ -82,3 +82,67 @@ def test_a_failure_in_the_worker_is_raised_here(tmp_path: Path,
         worker.submit(_raws(0, 6))
         with pytest.raises(RuntimeError, match="model exploded"):
             worker.result()
+
+
+def _analysed(tmp_path: Path, worker: bool) -> dict[str, list[tuple[Any, ...]]]:
+    """The fast profile over 60 posts in batches of 8, with or without the worker."""
+    import json
+
+    from sqlalchemy import select
+
+    from pipeline.stages.analyze import analyze
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.collect import collect
+    from pipeline.warehouse.schema import intent, mention, post, sentiment
+
+    data = tmp_path / "posts.jsonl"
+    t0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
+    data.write_text("".join(json.dumps({
+        "id": i, "text": TEXTS[i % len(TEXTS)] + ("" if i % 4 else f" #{i}"),
+        "author": f"user{i % 5}", "created_at": (t0 + timedelta(minutes=i)).isoformat()})
+        + "\n" for i in range(60)), encoding="utf-8")
+    config = parse_config({
+        "warehouse": {"url": f"sqlite:///{tmp_path}/w.db", "batch_size": 8},
+        "brands": [{"name": "Kaffeekraft"}, {"name": "Velora"}],
+        "analysis": {"profile": "fast", "enrich_worker": worker},
+        "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
+    }, base_dir=tmp_path)
+    engine = open_warehouse(config)
+    collect(engine, config, "run-1")
+    result = analyze(engine, config)
+    assert result.posts == 60 and result.duplicates > 0
+    with engine.connect() as conn:
+        return {
+            "post": [tuple(r) for r in conn.execute(select(
+                post.c.post_id, post.c.lang, post.c.text, post.c.duplicate_of,
+                post.c.author_id).order_by(post.c.post_id))],
+            "mention": [tuple(r) for r in conn.execute(select(
+                mention.c.post_id, mention.c.brand).order_by(mention.c.post_id,
+                                                             mention.c.brand))],
+            "sentiment": [tuple(r) for r in conn.execute(select(
+                sentiment.c.post_id, sentiment.c.label, sentiment.c.negative)
+                .order_by(sentiment.c.post_id))],
+            "intent": [tuple(r) for r in conn.execute(select(
+                intent.c.post_id, intent.c.label).order_by(intent.c.post_id))],
+        }
+
+
+def test_analyze_with_the_worker_writes_what_it_writes_without(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STIMMUNG_PSEUDONYM_KEY", "test-key-0123456789abcdef012345")
+    calls: list[int] = []
+    original = EnrichWorker.result
+
+    def counted(self: EnrichWorker) -> Any:
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(EnrichWorker, "result", counted)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with_worker = _analysed(tmp_path / "a", True)
+    assert len(calls) == 8  # 60 posts in batches of 8, each enriched by the worker
+    without = _analysed(tmp_path / "b", False)
+    assert len(calls) == 8
+    assert with_worker == without
+    assert with_worker["mention"] and with_worker["sentiment"] and with_worker["intent"]

@@ -7,7 +7,7 @@ duplicates rows. `rescore` and `set_label` change the scores of analysed posts."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +25,12 @@ from pipeline.nlp.sentiment.base import FeatureBackend, SentimentBackend, TextFe
 from pipeline.records import Mention, Post, SentimentResult, as_date, post_key, utcnow
 from pipeline.stages.base import sync_official
 from pipeline.stages.enrich import Enricher, build_enricher
+from pipeline.stages.enrich_worker import (
+    Enriched,
+    EnrichWorker,
+    enrich_and_score,
+    mentioned_posts,
+)
 from pipeline.stages.progress import Progress, announce_total, no_progress
 from pipeline.timing import timed
 from pipeline.warehouse import state
@@ -116,8 +122,37 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
             .outerjoin(post, post.c.post_id == raw_post.c.post_id)
             .where(post.c.post_id.is_(None))).scalar() or 0))
     result = AnalyzeResult()
+    batches = _raw_batches(engine, config.warehouse.batch_size)
+    if not (config.analysis.enrich_worker and EnrichWorker.available()):
+        for raws in batches:
+            _analyze_batch(engine, raws, enricher, backend, config, result, official,
+                           problems, intent_model)
+            progress("analyze", len(raws))
+        return result
+    # a second process enriches (and, for a forkable backend without intent features,
+    # scores) batch i + 1 while this one writes batch i
+    forkable = getattr(backend, "forkable", False) and intent_model == INTENT_MODEL
+    with EnrichWorker(enricher, backend.predict if forkable else None,
+                      config.sentiment.batch_size) as worker:
+        ahead = next(batches, None)
+        if ahead is not None:
+            worker.submit(ahead)
+        while ahead is not None:
+            raws, ahead = ahead, next(batches, None)
+            with timed("analyze.enrich"):
+                enriched = worker.result()
+            if ahead is not None:
+                worker.submit(ahead)
+            _analyze_batch(engine, raws, enricher, backend, config, result, official,
+                           problems, intent_model, enriched)
+            progress("analyze", len(raws))
+    return result
+
+
+def _raw_batches(engine: Engine, size: int) -> Iterator[list[dict[str, Any]]]:
+    """The raw posts without a `post` row, in (created_at, post_id) order, `size` at a
+    time (keyset pagination: a batch read ahead is not read again)."""
     last: tuple[Any, str] | None = None
-    size = config.warehouse.batch_size
     while True:
         query = (
             select(raw_post)
@@ -131,23 +166,23 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
         with engine.connect() as conn:
             raws = [dict(r) for r in conn.execute(query).mappings()]
         if not raws:
-            break
+            return
         last = (raws[-1]["created_at"], raws[-1]["post_id"])
-        _analyze_batch(engine, raws, enricher, backend, config, result, official, problems,
-                       intent_model)
-        progress("analyze", len(raws))
-    return result
+        yield raws
 
 
 def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enricher,
                    backend: SentimentBackend, config: Config, result: AnalyzeResult,
                    official: set[tuple[str, str]], problems: ProblemSession,
-                   intent_model: tuple[str, str] = INTENT_MODEL) -> None:
-    with timed("analyze.enrich"):
-        posts, mentions = enricher.enrich(raws)
+                   intent_model: tuple[str, str] = INTENT_MODEL,
+                   enriched: Enriched | None = None) -> None:
+    if enriched is None:
+        with timed("analyze.enrich"):
+            enriched = enrich_and_score(enricher, raws, None, config.sentiment.batch_size)
+    posts, mentions = enriched.posts, enriched.mentions
     now = utcnow()
     by_id = {p.post_id: p for p in posts}
-    mentioned = [by_id[pid] for pid in dict.fromkeys(m.post_id for m in mentions)]
+    mentioned = mentioned_posts(posts, mentions)
     # intent, keyphrases and customer problems of the mentioned posts (cross-posts left
     # out so a problem's volume counts each post once; the brand's own accounts are not
     # its customers)
@@ -169,8 +204,9 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
     with timed("analyze.sentiment"):
         for i in range(0, len(mentioned), bs):
             chunk = mentioned[i:i + bs]
-            predictions = _predict(backend, chunk, wanted if use_head else None, brands,
-                                   vectors)
+            predictions = (enriched.scores[i:i + bs] if enriched.scores is not None
+                           else _predict(backend, chunk, wanted if use_head else None,
+                                         brands, vectors))
             for p, pred in zip(chunk, predictions, strict=True):
                 scores.append({
                     "post_id": p.post_id, "model": backend.name, "version": backend.version,

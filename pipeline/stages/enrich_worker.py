@@ -63,9 +63,16 @@ def enrich_and_score(enricher: Enricher, raws: Sequence[Mapping[str, Any]],
     return Enriched(posts, mentions, results)
 
 
-def _serve(conn: Connection, enricher: Enricher, score: Score | None, chunk: int) -> None:
+def _serve(conn: Connection, parent_end: Connection, enricher: Enricher,
+           score: Score | None, chunk: int) -> None:
+    # the fork copied the parent's end of the pipe: without closing it here, a parent
+    # that dies (SIGKILL) would never give this end EOF and the worker would wait forever
+    parent_end.close()
     while True:
-        raws = conn.recv()
+        try:
+            raws = conn.recv()
+        except EOFError:  # the parent is gone
+            return
         if raws is None:
             return
         try:
@@ -85,7 +92,8 @@ class EnrichWorker:
                  chunk: int = 256) -> None:
         ctx = multiprocessing.get_context("fork")
         self._conn, child = ctx.Pipe()
-        self._proc = ctx.Process(target=_serve, args=(child, enricher, score, chunk),
+        self._proc = ctx.Process(target=_serve,
+                                 args=(child, self._conn, enricher, score, chunk),
                                  name="stimmung-enrich", daemon=True)
         self._proc.start()
         child.close()
@@ -93,7 +101,10 @@ class EnrichWorker:
 
     @staticmethod
     def available() -> bool:
-        return "fork" in multiprocessing.get_all_start_methods()
+        """Fork exists here, and this process may have children (a daemonic one, such
+        as a Celery prefork pool worker, may not)."""
+        return ("fork" in multiprocessing.get_all_start_methods()
+                and not multiprocessing.current_process().daemon)
 
     def submit(self, raws: Sequence[Mapping[str, Any]]) -> None:
         self._conn.send(list(raws))
