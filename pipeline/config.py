@@ -103,10 +103,14 @@ class SentimentConfig(_Strict):
 class AnalysisConfig(_Strict):
     """`profile`: accurate (best models, the default) or fast (pipeline.nlp.profiles).
     `enrich_worker`: enrich (and, in the fast profile, score) the next batch in a forked
-    second process while this one writes (`pipeline/stages/enrich_worker.py`)."""
+    second process while this one writes (`pipeline/stages/enrich_worker.py`).
+    `encode_for_intent`: in the accurate profile, also run the encoder's lower layers on
+    the posts the intent rules flag, so the intent head decides them too (off: the head
+    decides the posts the sentiment cascade encodes anyway)."""
 
     profile: str = "accurate"
     enrich_worker: bool = True
+    encode_for_intent: bool = False
 
     @field_validator("profile")
     @classmethod

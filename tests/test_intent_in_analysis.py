@@ -71,13 +71,14 @@ def suggestion_head(monkeypatch: pytest.MonkeyPatch) -> IntentHead:
     return head
 
 
-def _setup(tmp_path: Path, url: str, profile: str) -> tuple[Config, Engine]:
+def _setup(tmp_path: Path, url: str, profile: str,
+           encode_for_intent: bool = True) -> tuple[Config, Engine]:
     data = tmp_path / "posts.jsonl"
     data.write_text("".join(json.dumps({"id": i, "text": t, "created_at": "2026-10-05T10:00:00Z"})
                             + "\n" for i, t in POSTS), encoding="utf-8")
     config = parse_config({
         "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
-        "analysis": {"profile": profile},
+        "analysis": {"profile": profile, "encode_for_intent": encode_for_intent},
         "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
     }, base_dir=tmp_path)
     engine = open_warehouse(config)
@@ -109,6 +110,18 @@ def test_the_head_decides_where_the_backend_encoded(tmp_path: Path, warehouse_ur
     assert got == {
         "1": (mixed, "suggestion"), "2": (mixed, "other"), "3": (mixed, "suggestion")}
     assert backend.asked == [POSTS[0][1]]  # only the post the rules flagged was asked for
+
+
+def test_without_encoding_for_intent_the_rules_decide_what_the_cascade_skipped(
+        tmp_path: Path, warehouse_url: str, suggestion_head: IntentHead) -> None:
+    config, engine = _setup(tmp_path, warehouse_url, "accurate", encode_for_intent=False)
+    backend = FakeBackend()
+    analyze(engine, config, backend=backend)
+    mixed = f"{INTENT_MODEL[1]}+fakehead"
+    # 1 is flagged by the rules but not encoded: the rules' complaint stays
+    assert _intents(engine) == {
+        "1": (mixed, "complaint"), "2": (mixed, "other"), "3": (mixed, "suggestion")}
+    assert backend.asked == []
 
 
 def test_rescore_writes_the_mixed_systems_intents_too(tmp_path: Path, warehouse_url: str,

@@ -195,7 +195,7 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
     # it encodes anyway, and of those the rules flag (accurate profile only)
     use_head = intent_model != INTENT_MODEL
     wanted: set[str] = set()
-    if use_head:
+    if use_head and config.analysis.encode_for_intent:
         wanted = {p.post_id for p, w in zip(customer, wants_features(
             [p.text for p in customer], [p.lang for p in customer]), strict=True) if w}
     vectors: dict[str, np.ndarray] = {}
@@ -322,7 +322,8 @@ def rescore(engine: Engine, config: Config, *, model: str | None = None,
         features: TextFeatures | None = None
         if intent_model != INTENT_MODEL and isinstance(backend, FeatureBackend):
             wanted = {r.post_id for r, w in zip(originals, wants_features(
-                [r.text for r in originals], [r.lang for r in originals]), strict=True) if w}
+                [r.text for r in originals], [r.lang for r in originals]), strict=True)
+                if w} if config.analysis.encode_for_intent else set()
             predictions, feats = backend.predict_with_features(
                 [r.text for r in rows], [r.lang for r in rows],
                 [r.post_id in wanted for r in rows])
