@@ -73,7 +73,14 @@ class WordTable(Mapping[str, tuple[str, ...]]):
 
 def table_digest(path: Path) -> str:
     """The table's identity in the encoder version: a hash of its text (the same
-    dictionary gives the same table wherever and whenever it is built)."""
+    dictionary gives the same table wherever and whenever it is built). Computed once per
+    file state: the problem model's version (at import) and `Translator.load` both ask."""
+    stat = path.stat()
+    return _digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _digest(path: str, mtime_ns: int, size: int) -> str:
     with gzip.open(path, "rb") as handle:
         return hashlib.sha256(handle.read()).hexdigest()[:12]
 
