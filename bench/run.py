@@ -168,6 +168,7 @@ def run_one(size: int, stream: Path, backend: str, profile: str, pg_url: str,
                 "peak_rss_mib": child["peak_rss_mib"],
                 "peak_tree_pss_mib": child["peak_tree_pss_mib"], "cpu_s": child["cpu_s"],
                 "posts_per_cpu_s": round(size / max(child["cpu_s"], 1e-9), 1),
+                "load_avg": round(os.getloadavg()[1], 1),  # 5-min: others on the cores
             }
             if child["returncode"] != 0 or not timings.is_file():
                 result["error"] = child["stderr"] or child["stdout"]
