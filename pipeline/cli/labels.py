@@ -28,7 +28,8 @@ def rescore(
         help=SINCE_HELP.replace("the last day", "the newest data") + " Default: all history.")]
     = None,
 ) -> None:
-    """Score history with a model, side by side with earlier scores.
+    """Score history with a model, side by side with earlier scores; with the configured
+    model, also rebuild problems under the current problem model (`problems --rebuild`).
 
     Example: stimmung rescore --model stimmung-sentiment --since 2026-01-01
     """
@@ -42,6 +43,10 @@ def rescore(
         with progress_display() as progress:
             n = rescore(engine, cfg, model=model, since=first, progress=progress)
         out.print(f"scored {n} posts")
+        if model in (None, cfg.sentiment_model()):  # problems follow the configured model
+            from pipeline.cli.problems import rebuild_command
+
+            rebuild_command(engine, cfg, first)
 
 
 @app.command()

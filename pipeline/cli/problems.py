@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.cli.options import (
@@ -18,10 +19,11 @@ from pipeline.cli.options import (
     BrandOpt,
     ConfigOpt,
     newest_day,
+    parse_since,
     resolve_brand,
     since_days,
 )
-from pipeline.cli.output import clean_errors
+from pipeline.cli.output import clean_errors, err, out, progress_display
 from pipeline.cli.root import app
 from pipeline.config import load_config
 
@@ -60,20 +62,44 @@ def problems_command(engine: Any, brand: str, days: int = 14,
                      end: date | None = None) -> None:
     """Body of `stimmung problems [--brand B] [--since 14d]` over an open warehouse engine:
     the `days` up to and including `end` (`pipeline.cli_options.since_days`)."""
-    from pipeline.nlp.problem_store import problem_trends
+    from pipeline.nlp.problem_store import problem_trends, stale_problems_warning
 
     end = end or date.today()
     with engine.connect() as conn:
         trends = problem_trends(conn, brand, end, since_days=days)
+        stale = stale_problems_warning(conn, brand, end - timedelta(days=days - 1))
+    if stale:
+        err.print(f"[yellow]warning:[/] {escape(stale)}", highlight=False, soft_wrap=True)
     Console(file=sys.stdout).print(format_problems(brand, trends, end=end, since_days=days))
+
+
+def rebuild_command(engine: Any, config: Any, since: date | None = None) -> None:
+    """Body of `stimmung problems --rebuild`: problems from stored history under the
+    current problem model (`pipeline.nlp.problem_rebuild`), then one summary line."""
+    from pipeline.nlp.problem_rebuild import rebuild_problems
+
+    with progress_display() as progress:
+        res = rebuild_problems(engine, config, since=since, progress=progress)
+    out.print(f"problems {res.version}: {res.clustered} complaint/negative mention(s) of "
+              f"{res.mentions} read, {res.new} new under this version, {res.created} "
+              f"problem(s) created, {res.merges} merge(s)")
+    if res.unscored:
+        err.print(f"[yellow]warning:[/] {res.unscored} mention(s) have no sentiment of the "
+                  "configured model (only their intent counted): run `stimmung rescore` "
+                  "first", highlight=False, soft_wrap=True)
 
 
 @app.command(epilog=EXIT_CODES)
 def problems(
     brand: BrandOpt = None,
-    since: Annotated[str, typer.Option(help=SINCE_HELP)] = "14d",
+    since: Annotated[str | None, typer.Option(
+        help=SINCE_HELP + " Default: 14d; with --rebuild, all history.")] = None,
     to: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD (default: newest data).")]
     = None,
+    rebuild: Annotated[bool, typer.Option(
+        "--rebuild", help="First rebuild problems of all brands from stored history under "
+        "the current problem model (side by side with older versions; a second run changes "
+        "nothing).")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Customer problems of a brand with trend arrows, counts, share negative, examples.
@@ -87,4 +113,6 @@ def problems(
         name = resolve_brand(cfg, brand)
         engine = open_warehouse(cfg)
         end = newest_day(engine, to)
-        problems_command(engine, name, since_days(since, end), end=end)
+        if rebuild:
+            rebuild_command(engine, cfg, None if since is None else parse_since(since, end))
+        problems_command(engine, name, since_days(since or "14d", end), end=end)

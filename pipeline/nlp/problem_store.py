@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from pipeline.nlp.intent import INTENT_MODEL, classify_intents
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
@@ -170,10 +170,11 @@ class ProblemSession:
     batches; every batch's changes are written as they happen."""
 
     def __init__(self, encoder: TextEncoder | str = DEFAULT_ENCODER,
-                 pending_days: int = 30) -> None:
+                 pending_days: int = 30, *, warn_stale: bool = True) -> None:
         self.encoder = load_text_encoder(encoder) if isinstance(encoder, str) else encoder
         self.version = problem_model(self.encoder)[1]
         self.pending_days = pending_days
+        self.warn_stale = warn_stale  # warn per brand about history not rebuilt
         self._models: dict[str, ProblemModel] = {}
 
     def model(self, conn: Connection, brand: str, day: date) -> ProblemModel:
@@ -187,6 +188,9 @@ class ProblemSession:
             model = ProblemModel(brand, problems, pending, encoder=self.encoder,
                                  pending_days=self.pending_days)
             self._models[brand] = model
+            if self.warn_stale and (stale := stale_problems_warning(conn, brand,
+                                                                    version=self.version)):
+                log.warning(stale)
         return model
 
 
@@ -257,6 +261,42 @@ def analyze_problems(conn: Connection, posts: Sequence[Mapping[str, Any]], *,
             n += len(by_brand[brand])
     return {"intent": len(ids), "keyphrase": len(ids), "problem_posts": n,
             "created": created, "merges": merges}
+
+
+REBUILD_COMMAND = "stimmung problems --rebuild"
+
+
+def unrebuilt_history(conn: Connection, brand: str, since: date | None = None,
+                      version: str = PROBLEM_MODEL[1]) -> dict[str, int]:
+    """Per older problem model version: the posts of `brand` it clustered (on or after
+    `since`) before the first day `version` has any: history that `REBUILD_COMMAND` would
+    bring under the current version (empty when there is none)."""
+    m = PROBLEM_MODEL[0]
+    first = conn.execute(select(func.min(post_problem.c.day)).where(and_(
+        post_problem.c.brand == brand, post_problem.c.model == m,
+        post_problem.c.version == version))).scalar()
+    q = (select(post_problem.c.version, func.count())
+         .where(post_problem.c.brand == brand, post_problem.c.model == m,
+                post_problem.c.version != version)
+         .group_by(post_problem.c.version))
+    if first is not None:
+        q = q.where(post_problem.c.day < first)
+    if since is not None:
+        q = q.where(post_problem.c.day >= since)
+    return {str(v): int(n) for v, n in conn.execute(q).all() if n}
+
+
+def stale_problems_warning(conn: Connection, brand: str, since: date | None = None,
+                           version: str = PROBLEM_MODEL[1]) -> str | None:
+    """A one-line warning when problems of `brand` (on or after `since`) were found only
+    under an older problem model version, with the command that rebuilds them."""
+    older = unrebuilt_history(conn, brand, since, version)
+    if not older:
+        return None
+    return (f"{sum(older.values())} complaint/negative post(s) of {brand} were clustered "
+            f"into problems only under an older problem model ({', '.join(sorted(older))}), "
+            f"not under the current one ({version}), so reports leave them out: run "
+            f"`{REBUILD_COMMAND}` (or `stimmung rescore`) to rebuild problems from history")
 
 
 # ----------------------------------------------------------------------------- trends

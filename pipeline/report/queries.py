@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from dataclasses import fields
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,7 +13,7 @@ from sqlalchemy import Connection, and_, desc, func, select
 from pipeline.config import BrandConfig, Config
 from pipeline.nlp.intent_head import configured_intent_identity
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL
-from pipeline.nlp.problem_store import problem_trends
+from pipeline.nlp.problem_store import problem_trends, stale_problems_warning
 from pipeline.nlp.problems import PROBLEM_MODEL
 from pipeline.records import as_date, as_utc, utcnow
 from pipeline.redact import redact
@@ -57,9 +58,12 @@ from pipeline.warehouse.schema import (
     source_state,
 )
 
+log = logging.getLogger(__name__)
+
 MOST_NEGATIVE = 10
 IDEAS = 8
 PROBLEMS = 8
+PROBLEM_DAYS = 35  # the days problem_trends reads (7 recent + 28 baseline)
 TRIBES = 10
 EXPERTS = 5
 QUEUE = 10
@@ -194,7 +198,10 @@ def _ideas(conn: Connection, brand: str, start: date, end: date,
 
 def _problems(conn: Connection, brand: str, end: date) -> list[ProblemSummary]:
     out = []
-    for t in problem_trends(conn, brand, end)[:PROBLEMS]:
+    trends = problem_trends(conn, brand, end)
+    if (stale := stale_problems_warning(conn, brand, end - timedelta(days=PROBLEM_DAYS - 1))):
+        log.warning(stale)
+    for t in trends[:PROBLEMS]:
         score = t["score"]
         out.append(ProblemSummary(
             problem_id=t["problem_id"], label=t["label"], recent=int(t["recent"]),
