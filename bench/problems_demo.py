@@ -28,6 +28,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.demo.corpus.generate import generate_corpus
+from pipeline.nlp.problem_labels import common_words, describe
 from pipeline.nlp.problems import ProblemModel, ProblemPost
 from pipeline.nlp.vectors import TextEncoder, load_text_encoder
 from pipeline.stages.enrich import post_text
@@ -112,7 +113,12 @@ def score_brand(model: ProblemModel, items: list[tuple[ProblemPost, str]],
         "nmi": round(float(normalized_mutual_info_score(g, pred)), 4) if ids else 0.0,
         "topics": {k: v for k, v in report.items()},
         "injected": injected,
-        "labels": {majority[prob]: model.problems[prob].label for prob in sorted(members)},
+        "labels": {f"{majority[prob]} {prob}": {
+            lg: [d.label, *(e["text"][:100] for e in d.examples)]
+            for lg in ("de", "en")
+            for d in [describe(model.problems[prob], lg, model.encoder,
+                               common=common_words(model.active()))]}
+            for prob in sorted(members)},
     }
 
 
@@ -128,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--table", type=Path, default=None,
                     help="hashed-de-en over this word table (build.py --out) instead")
     ap.add_argument("--keep", type=int, default=2, help="translations per word (--table)")
-    ap.add_argument("--labels", action="store_true", help="print each problem's label")
+    ap.add_argument("--labels", action="store_true",
+                    help="print each problem's label and examples shown, German and English")
     args = ap.parse_args(argv)
     data = demo_problem_posts(threads=not args.no_threads, seed=args.seed)
     if args.table:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,9 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.config import Config, parse_config
+from pipeline.nlp.problem_labels import fits
 from pipeline.nlp.problem_rebuild import rebuild_problems
-from pipeline.nlp.problem_store import REBUILD_COMMAND, stale_problems_warning
+from pipeline.nlp.problem_store import REBUILD_COMMAND, problem_trends, stale_problems_warning
 from pipeline.nlp.problems import PROBLEM_MODEL
 from pipeline.stages.base import open_warehouse
 from pipeline.stages.run import run
@@ -103,6 +105,12 @@ def test_rebuild_side_by_side_and_idempotent(tmp_path: Path, warehouse_url: str)
     assert len(old_probs) == len(first_probs) and len(old_posts) == len(first_posts)
     with engine.connect() as conn:
         assert stale_problems_warning(conn, "Kaffeekraft", version=current) is None
+    # labels and examples in the report's language: the label fits every example shown
+    with engine.connect() as conn:
+        for lang in ("de", "en"):
+            for row in problem_trends(conn, "Kaffeekraft", date(2026, 10, 3), lang=lang):
+                assert row["examples"], row
+                assert all(fits(row["label"], t) for t in row["examples"]), row
     # a second run changes nothing
     again = rebuild_problems(engine, config)
     assert (again.new, again.created, again.merges) == (0, 0, 0)

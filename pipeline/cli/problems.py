@@ -59,14 +59,15 @@ def format_problems(brand: str, trends: Sequence[dict[str, Any]], *, end: date,
 
 
 def problems_command(engine: Any, brand: str, days: int = 14,
-                     end: date | None = None) -> None:
+                     end: date | None = None, lang: str | None = None) -> None:
     """Body of `stimmung problems [--brand B] [--since 14d]` over an open warehouse engine:
-    the `days` up to and including `end` (`pipeline.cli_options.since_days`)."""
+    the `days` up to and including `end` (`pipeline.cli_options.since_days`); labels and
+    examples in `lang` where a problem has members in it."""
     from pipeline.nlp.problem_store import problem_trends, stale_problems_warning
 
     end = end or date.today()
     with engine.connect() as conn:
-        trends = problem_trends(conn, brand, end, since_days=days)
+        trends = problem_trends(conn, brand, end, since_days=days, lang=lang)
         stale = stale_problems_warning(conn, brand, end - timedelta(days=days - 1))
     if stale:
         err.print(f"[yellow]warning:[/] {escape(stale)}", highlight=False, soft_wrap=True)
@@ -115,4 +116,5 @@ def problems(
         end = newest_day(engine, to)
         if rebuild:
             rebuild_command(engine, cfg, None if since is None else parse_since(since, end))
-        problems_command(engine, name, since_days(since or "14d", end), end=end)
+        problems_command(engine, name, since_days(since or "14d", end), end=end,
+                         lang=cfg.report.language)

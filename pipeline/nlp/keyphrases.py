@@ -189,6 +189,12 @@ def tokenize(texts: Sequence[str], langs: Sequence[str | None]) -> list[list[Tok
     return out
 
 
+def surface_tokens(text: str, lang: str | None) -> list[tuple[str, Tok]]:
+    """Each token of `text` as written, beside its `Tok` (what `tokenize` returns)."""
+    return list(zip(_TOKEN.findall(_clean(text or "")), tokenize([text], [lang])[0],
+                    strict=True))
+
+
 def lemmas(texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
     """Content lemmas of each text joined by spaces (the input of the problem vectors)."""
     return [" ".join(t.lemma for t in toks if t.content) for toks in tokenize(texts, langs)]

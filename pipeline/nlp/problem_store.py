@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from pipeline.nlp.intent import INTENT_MODEL, classify_intents
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
+from pipeline.nlp.problem_labels import common_words, describe
 from pipeline.nlp.problems import (
     DEFAULT_ENCODER,
     MAX_PENDING,
@@ -302,10 +303,19 @@ def stale_problems_warning(conn: Connection, brand: str, since: date | None = No
 # ----------------------------------------------------------------------------- trends
 
 
+def _encoder_of(version: str) -> TextEncoder | None:
+    """The default encoder when `version` is its problem model (to rank examples by their
+    cosine to the centroid), else None (the stored similarities rank them)."""
+    encoder = load_text_encoder(DEFAULT_ENCODER)
+    return encoder if problem_model(encoder)[1] == version else None
+
+
 def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14,
                    baseline_days: int = 28, recent_days: int = 7,
-                   version: str = PROBLEM_MODEL[1]) -> list[dict[str, Any]]:
-    """Per active problem of `brand`: daily counts, emerging score, share negative."""
+                   version: str = PROBLEM_MODEL[1],
+                   lang: str | None = None) -> list[dict[str, Any]]:
+    """Per active problem of `brand`: daily counts, emerging score, share negative, and
+    the label and examples a report in `lang` shows (`problem_labels.describe`)."""
     from pipeline.nlp.emerging import emerging_score  # scipy.stats: only when reading
     m, v = PROBLEM_MODEL[0], version
     problems = {p.problem_id: p for p in load_problems(conn, brand, version)}
@@ -323,6 +333,8 @@ def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14
              post_problem.c.version == v, post_problem.c.problem_id.is_not(None),
              post_problem.c.day >= start, post_problem.c.day <= end))
     n_days = (end - start).days + 1
+    encoder = _encoder_of(version)
+    common = common_words([p for p in problems.values() if p.status == "active"])
     series: dict[str, list[int]] = {}
     neg: dict[str, int] = {}
     for r in conn.execute(q):
@@ -337,9 +349,10 @@ def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14
             continue
         score = emerging_score(s, recent_days=recent_days,
                                               baseline_days=baseline_days)
-        out.append({"problem_id": pid, "label": p.label, "daily": s, "score": score,
+        shown = describe(p, lang, encoder, common=common)
+        out.append({"problem_id": pid, "label": shown.label, "daily": s, "score": score,
                     "recent": score.recent, "before": score.baseline,
                     "share_negative": neg.get(pid, 0) / max(sum(s), 1),
-                    "examples": [e["text"] for e in p.examples]})
+                    "examples": [e["text"] for e in shown.examples]})
     out.sort(key=lambda r: (-r["score"].score, -r["recent"], r["problem_id"]))
     return out

@@ -34,7 +34,6 @@ import base64
 import hashlib
 import logging
 import math
-import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.nlp.keyphrases import extract_keyphrases, lemmas
+from pipeline.nlp.problem_labels import brand_pattern, describe, example_pool
 from pipeline.nlp.vectors import TextEncoder, encoder_identity, load_text_encoder
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,6 @@ log = logging.getLogger(__name__)
 PROBLEM_MODEL_NAME = "stimmung-problems"
 PROBLEM_MODEL_VERSION = "2.0.0"
 DEFAULT_ENCODER = "bilingual"  # hashed-de-en when its word table is built, else hashed
-EXAMPLES = 3
 MAX_PENDING = 1000  # pending posts kept per brand (newest first)
 REGION_NEIGHBOURS = 8  # pool neighbours per new post that may found a problem with it
 
@@ -92,11 +91,6 @@ def _unit(vec: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=np.float16).astype(np.float32)
 
 
-def _brand_pattern(brand: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in re.split(r"[\s\-]+", brand) if w]
-    return re.compile(r"(?i)(?<!\w)#?(?:" + "|".join(words or [re.escape(brand)]) + r")(?!\w)")
-
-
 # ----------------------------------------------------------------------------- records
 
 
@@ -121,7 +115,7 @@ class Problem:
     centroid: np.ndarray = field(repr=False, compare=False)  # unit vector
     size: int
     terms: dict[str, float]
-    examples: list[dict[str, Any]]  # {"post_id", "similarity", "text"}
+    examples: list[dict[str, Any]]  # pool: {"post_id", "similarity", "text", "lang"}
     first_day: date
     last_day: date
     status: str = "active"  # active | merged
@@ -129,24 +123,9 @@ class Problem:
 
     @property
     def label(self) -> str:
-        """What a brand manager reads beside the examples: of the strongest key phrases,
-        the one found in most of the examples shown (ties: the stronger), then a second
-        one for the examples the first misses; the problem id when there are none."""
-        top = [t for t, _ in sorted(self.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:20]]
-        if not top:
-            return self.problem_id
-        texts = [str(e.get("text", "")).lower() for e in self.examples]
-        covers = {t: {i for i, text in enumerate(texts) if _phrase_in(t, text)} for t in top}
-        first = max(top, key=lambda t: len(covers[t]))  # max keeps the first (strongest) tie
-        missed = set(range(len(texts))) - covers[first]
-        others = [t for t in top if t not in first and first not in t and covers[t]]
-        # a second phrase: one for the examples the first misses, else the next that fits
-        # as many examples as possible (at least half)
-        wanted = missed or set(range(len(texts)))
-        second = max(others, key=lambda t: len(covers[t] & wanted), default=None)
-        if second and 2 * len(covers[second] & wanted) >= len(wanted):
-            return f"{first} · {second}"
-        return first
+        """The phrase shown beside the examples (`problem_labels.describe`, in the
+        language of the most central member; reports ask for theirs)."""
+        return describe(self).label
 
 
 @dataclass(slots=True)
@@ -205,7 +184,7 @@ class ProblemModel:
         self.min_size = min_size
         self.pending_days = pending_days
         self.max_pending = max_pending
-        self._brand_re = _brand_pattern(brand)
+        self._brand_re = brand_pattern(brand)
         self._matrix: tuple[list[str], np.ndarray] | None = None
         self._pool_cache: tuple[list[str], np.ndarray] = (
             [], np.zeros((0, self.encoder.dim), dtype=np.float32))
@@ -274,13 +253,12 @@ class ProblemModel:
                 if brand_key not in phrase.replace("-", ""):
                     prob.terms[phrase] = round(prob.terms.get(phrase, 0.0) + score, 4)
             prob.examples.append({"post_id": post.post_id, "similarity": round(sim, 4),
-                                  "text": post.text[:280]})
+                                  "text": post.text[:280], "lang": post.lang})
             prob.first_day = min(prob.first_day, post.day)
             prob.last_day = max(prob.last_day, post.day)
         if len(prob.terms) > 200:
             prob.terms = dict(sorted(prob.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:100])
-        prob.examples = sorted(prob.examples, key=lambda e: (-e["similarity"],
-                                                            e["post_id"]))[:EXAMPLES]
+        prob.examples = example_pool(prob.examples)
         self._matrix = None
 
     def update(self, posts: Sequence[ProblemPost]) -> UpdateResult:
@@ -409,8 +387,7 @@ class ProblemModel:
             keep.size = total
             for t, w in gone.terms.items():
                 keep.terms[t] = round(keep.terms.get(t, 0.0) + w, 4)
-            keep.examples = sorted(keep.examples + gone.examples,
-                                   key=lambda e: (-e["similarity"], e["post_id"]))[:EXAMPLES]
+            keep.examples = example_pool(keep.examples + gone.examples)
             keep.first_day = min(keep.first_day, gone.first_day)
             keep.last_day = max(keep.last_day, gone.last_day)
             gone.status, gone.merged_into = "merged", keep.problem_id
@@ -419,11 +396,6 @@ class ProblemModel:
             result.merges.append(Merge(gone.problem_id, keep.problem_id, round(sim, 4), today))
             log.info("merged problem %s into %s (similarity %.2f)", gone.problem_id,
                      keep.problem_id, sim)
-
-
-def _phrase_in(phrase: str, text: str) -> bool:
-    """Every word of a (lemmatised) phrase occurs in the text, inflected or not."""
-    return all(word[: max(4, len(word) - 2)] in text for word in phrase.split())
 
 
 def _average_linkage(sims: np.ndarray, threshold: float) -> np.ndarray:

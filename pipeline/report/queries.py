@@ -196,9 +196,9 @@ def _ideas(conn: Connection, brand: str, start: date, end: date,
     return ideas[:IDEAS]
 
 
-def _problems(conn: Connection, brand: str, end: date) -> list[ProblemSummary]:
+def _problems(conn: Connection, brand: str, end: date, lang: str) -> list[ProblemSummary]:
     out = []
-    trends = problem_trends(conn, brand, end)
+    trends = problem_trends(conn, brand, end, lang=lang)
     if (stale := stale_problems_warning(conn, brand, end - timedelta(days=PROBLEM_DAYS - 1))):
         log.warning(stale)
     for t in trends[:PROBLEMS]:
@@ -337,7 +337,7 @@ def build_report_data(conn: Connection, config: Config, brand_name: str, start: 
         alerts=_alerts(conn, brand.name, start, end),
         model=f"{model} {version}",
         competitor_kpis=compared,
-        problems=_problems(conn, brand.name, end),
+        problems=_problems(conn, brand.name, end, language),
         ideas=_ideas(conn, brand.name, start, end, intent_model),
         communities=[_as(CommunityRow, c) for c in communities],
         chiefs=[_as(ChiefRow, a) for a in chiefs],

@@ -72,4 +72,5 @@ def test_demo_corpus_injected_problem_is_detected() -> None:
             series[day_of[post_id].toordinal() - start] += 1
     score = emerging_score(series)
     assert score.emerging and score.growth >= 3 and score.recent >= 20
-    assert "entkalkungswarnung" in model.problems[target].label
+    label = model.problems[target].label.lower()  # the most central member's language
+    assert "entkalkungswarnung" in label or "descaling warning" in label, label
