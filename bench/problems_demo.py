@@ -10,7 +10,8 @@ brand, as the analyze step does, and scores the problems against the gold topics
   than one and their majority languages differ; `missed`: none.
 
     .venv/bin/python bench/problems_demo.py [--encoder hashed] [--assign 0.30 --create 0.28]
-        [--seed 7] [--table models/problem_alignment/de_en.tsv.gz --keep 2] [--labels]
+        [--burst-margin -1 | 0.15 --burst-size 5] [--seed 7] [--labels]
+        [--table models/problem_alignment/de_en.tsv.gz --keep 2]
 
 Prints one JSON object (totals and per brand); CPU seconds are process time.
 """
@@ -124,10 +125,13 @@ def score_brand(model: ProblemModel, items: list[tuple[ProblemPost, str]],
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--encoder", default="hashed")
+    ap.add_argument("--encoder", default="bilingual", help="the profiles' encoder by default")
     ap.add_argument("--assign", type=float, default=None)
     ap.add_argument("--create", type=float, default=None)
     ap.add_argument("--merge", type=float, default=None)
+    ap.add_argument("--burst-size", type=int, default=None)
+    ap.add_argument("--burst-margin", type=float, default=None,
+                    help="burst problems with this margin (negative: none)")
     ap.add_argument("--min-posts", type=int, default=5)
     ap.add_argument("--no-threads", action="store_true", help="leave out the replies")
     ap.add_argument("--seed", type=int, default=7, help="demo generator seed (7: the demo)")
@@ -154,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         kwargs["create_threshold"] = args.create
     if args.merge is not None:
         kwargs["merge_threshold"] = args.merge
+    if args.burst_size is not None:
+        kwargs["burst_size"] = args.burst_size
+    if args.burst_margin is not None:
+        kwargs["burst_margin"] = args.burst_margin if args.burst_margin >= 0 else None
     c0, t0 = time.process_time(), time.perf_counter()
     brands = {b: score_brand(ProblemModel(b, encoder=encoder, **kwargs), items, args.min_posts)
               for b, items in sorted(data.items())}

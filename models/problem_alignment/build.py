@@ -6,8 +6,9 @@ case, one token) per line, a tab, then its English translations as the problem e
 lemmatiser sees them (content lemmas, most frequent sense first, at most `--keep`).
 
 A word's translations are ranked by a score summed over the dictionary's entries for it
-(1 for a one-word translation, 0.5 for each content lemma of a longer one: senses that
-recur across entries win, "Warnung": warning before admonition) plus `PRIOR` times the
+(1 for a one-word translation; of a longer one, `HEAD` for its last word, the English
+head, and 1 - `HEAD` for each other word: "Milchaufschäumer" → "milk frother" is a frother;
+senses that recur across entries win, "Warnung": warning before admonition) plus `PRIOR` times the
 English word's log-probability (spaCy's lookup tables), which breaks the many ties
 towards the common word ("Preis": price before award). A German word that is itself a
 common English word (log-probability above `SELF`: "app", "update") counts as one
@@ -50,6 +51,7 @@ _OBJECT = re.compile(r"^(?:(?:mit|an|auf|für|von|zu|über|um|aus|bei|gegen|nach
 SELF_WEIGHT = 2.0  # identity beats the usual two or three senses
 SELF = -13  # a German word this common in English is one of its own translations
 PRIOR = 0.01  # weight of an English word's log-probability (about -3 .. -20)
+HEAD = 0.75  # a multi-word translation's last word (its head): "milk frother" is a frother
 _SKIP = ("Synonym", "see:", "Note:", "Antonym", '"')
 
 
@@ -106,7 +108,8 @@ def logprob(lang: str) -> dict[str, float]:
     return out
 
 
-def rank(entries: dict[str, list[list[str]]], keep: int) -> dict[str, list[str]]:
+def rank(entries: dict[str, list[list[str]]], keep: int,
+         head_weight: float = HEAD) -> dict[str, list[str]]:
     """Per German word, its `keep` best English content lemmas (see the module doc)."""
     english = logprob("en")
     flat = sorted({c for senses in entries.values() for cands in senses for c in cands})
@@ -121,11 +124,11 @@ def rank(entries: dict[str, list[list[str]]], keep: int) -> dict[str, list[str]]
                 # "milk frothers" (a plural entry the lemmatiser keeps) counts as "frother"
                 toks = [t[:-1] if t.endswith("s") and t[:-1] in seen else t
                         for t in lemma_of[cand].split()]
-                weight = 1.0 if len(toks) == 1 else 0.5
-                for tok in toks:
+                for i, tok in enumerate(toks):
                     if len(tok) < 2 or not _ENGLISH.match(tok):
                         continue
-                    score[tok] += weight
+                    score[tok] += (1.0 if len(toks) == 1 else
+                                   head_weight if i == len(toks) - 1 else 1.0 - head_weight)
                     first.setdefault(tok, len(first))
         if english.get(word, -99.0) > SELF:  # "app", "update", "service": kept as is
             score[word] += SELF_WEIGHT
@@ -142,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dict-dir", type=Path, default=DICT_DIR)
     ap.add_argument("--out", type=Path, default=Path(__file__).with_name("de_en.tsv.gz"))
     ap.add_argument("--keep", type=int, default=2)
+    ap.add_argument("--head", type=float, default=HEAD,
+                    help="share of a multi-word translation's score its last word gets")
     ap.add_argument("--all-words", action="store_true",
                     help="keep German words spaCy's German word list lacks (2x the size)")
     args = ap.parse_args(argv)
@@ -154,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.all_words:  # rarer words (mostly compounds) are split into known parts
         german = logprob("de")
         entries = {w: e for w, e in entries.items() if w in german}
-    table = rank(entries, args.keep)
+    table = rank(entries, args.keep, args.head)
     tmp = args.out.with_suffix(".tmp")
     # mtime=0: the same dictionary gives the same bytes, so the same digest (the encoder's
     # version) on every machine
@@ -162,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  mtime=0) as packed,
           io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as handle):
         handle.write(f"# {NAME} (GPL-3+/AGPL-3+), built by models/problem_alignment/build.py"
-                     f" --keep {args.keep}\n")
+                     f" --keep {args.keep} --head {args.head}\n")
         for word in sorted(table):
             handle.write(f"{word}\t{' '.join(table[word])}\n")
     tmp.replace(args.out)

@@ -49,9 +49,11 @@ from pipeline.nlp.vectors import TextEncoder, encoder_identity, load_text_encode
 log = logging.getLogger(__name__)
 
 PROBLEM_MODEL_NAME = "stimmung-problems"
-PROBLEM_MODEL_VERSION = "2.0.0"
+PROBLEM_MODEL_VERSION = "2.1.0"  # 2.1: burst problems, example pools per language
 DEFAULT_ENCODER = "bilingual"  # hashed-de-en when its word table is built, else hashed
 MAX_PENDING = 1000  # pending posts kept per brand (newest first)
+BURST_SIZE = 5  # posts of one batch that may found a problem beside an older one
+BURST_MARGIN: float | None = 0.15  # cosine to their own centre minus to the nearest problem
 REGION_NEIGHBOURS = 8  # pool neighbours per new post that may found a problem with it
 
 
@@ -172,6 +174,8 @@ class ProblemModel:
         min_size: int = 3,
         pending_days: int = 30,
         max_pending: int = MAX_PENDING,
+        burst_size: int = BURST_SIZE,
+        burst_margin: float | None = BURST_MARGIN,
     ) -> None:
         self.brand = brand
         self.encoder = load_text_encoder(encoder) if isinstance(encoder, str) else encoder
@@ -184,6 +188,8 @@ class ProblemModel:
         self.min_size = min_size
         self.pending_days = pending_days
         self.max_pending = max_pending
+        self.burst_size = burst_size
+        self.burst_margin = burst_margin  # None: no burst problems
         self._brand_re = brand_pattern(brand)
         self._matrix: tuple[list[str], np.ndarray] | None = None
         self._pool_cache: tuple[list[str], np.ndarray] = (
@@ -274,6 +280,12 @@ class ProblemModel:
         self._encode(posts)
         x = np.vstack([p.vector for p in posts if p.vector is not None])
         changed: set[str] = set()
+        today = posts[-1].day
+        result.assignments += self._bursts(posts, x, result, changed)
+        if result.assignments:
+            burst = {a.post_id for a in result.assignments}
+            rest = [i for i, p in enumerate(posts) if p.post_id not in burst]
+            posts, x = [posts[i] for i in rest], x[rest]
         unassigned: list[ProblemPost] = []
         ids, centroids = self._centroids()
         if ids:
@@ -295,11 +307,11 @@ class ProblemModel:
         for pid, members in joined.items():
             self._add_members(self.problems[pid], members)
             changed.add(pid)
-        result.assignments += self._create(unassigned, posts[-1].day, result, changed)
+        result.assignments += self._create(unassigned, today, result, changed)
         done = {a.post_id for a in result.assignments}
         result.assignments += [Assignment(p.post_id, None, 0.0) for p in unassigned
                                if p.post_id not in done]
-        self._merge(posts[-1].day, result, changed)
+        self._merge(today, result, changed)
         result.changed = [self.problems[pid] for pid in sorted(changed)]
         result.pending = list(self.pending)
         result.assignments.sort(key=lambda a: a.post_id)
@@ -344,27 +356,55 @@ class ProblemModel:
             if len(members) < self.min_size or not any(pool[i].post_id in new_ids
                                                        for i in members):
                 continue
-            ids = sorted(pool[i].post_id for i in members)
-            digest = hashlib.sha1(f"{self.brand}|{self.version}|{','.join(ids)}".encode())
-            pid = "pb_" + digest.hexdigest()[:12]
-            centroid = _unit(x[members].mean(axis=0))
-            sims = x[members] @ centroid
-            first = min(pool[i].day for i in members)
-            prob = Problem(pid, self.brand, np.zeros_like(centroid), 0, {}, [], first, first)
-            self._keyphrases([pool[i] for i in members])
-            self._add_members(prob, [(pool[i], float(s)) for i, s in zip(members, sims,
-                                                                         strict=True)])
-            for i, s in zip(members, sims, strict=True):
-                assigned.append(Assignment(pool[i].post_id, pid, float(s), created=True))
-                taken.add(pool[i].post_id)
-            self.problems[pid] = prob
-            self._matrix = None
-            changed.add(pid)
-            result.created.append(pid)
-            log.info("new problem %s for %s: %s (%d posts)", pid, self.brand, prob.label,
-                     prob.size)
+            assigned += self._found([pool[i] for i in members], x[members], result, changed)
+            taken.update(pool[i].post_id for i in members)
         self.pending = [p for p in pool if p.post_id not in taken]
         return assigned
+
+    def _found(self, members: list[ProblemPost], x: np.ndarray, result: UpdateResult,
+               changed: set[str]) -> list[Assignment]:
+        """A new problem of `members` (vectors `x`); its id hashes the founding posts."""
+        ids = sorted(p.post_id for p in members)
+        digest = hashlib.sha1(f"{self.brand}|{self.version}|{','.join(ids)}".encode())
+        pid = "pb_" + digest.hexdigest()[:12]
+        centroid = _unit(x.mean(axis=0))
+        sims = [float(v) for v in x @ centroid]
+        first = min(p.day for p in members)
+        prob = Problem(pid, self.brand, np.zeros_like(centroid), 0, {}, [], first, first)
+        self._keyphrases(members)
+        self._add_members(prob, list(zip(members, sims, strict=True)))
+        self.problems[pid] = prob
+        self._matrix = None
+        changed.add(pid)
+        result.created.append(pid)
+        log.info("new problem %s for %s: %s (%d posts)", pid, self.brand, prob.label, prob.size)
+        return [Assignment(p.post_id, pid, s, created=True)
+                for p, s in zip(members, sims, strict=True)]
+
+    def _bursts(self, posts: list[ProblemPost], x: np.ndarray, result: UpdateResult,
+                changed: set[str]) -> list[Assignment]:
+        """New problems of the batch's own tight groups (average linkage at the create
+        threshold, at least `burst_size` posts) that sit closer to their own centre than
+        to any problem's centroid by `burst_margin`: a burst of reports of something new
+        (an update that broke a part) is not absorbed by an older problem that shares its
+        words (the part)."""
+        ids, centroids = self._centroids()
+        live = np.flatnonzero(np.any(x != 0, axis=1))
+        if not ids or self.burst_margin is None or len(live) < self.burst_size:
+            return []
+        labels = _average_linkage(x[live] @ x[live].T, self.create_threshold)
+        groups: dict[int, list[int]] = {}
+        for j, lab in enumerate(labels):
+            groups.setdefault(int(lab), []).append(int(live[j]))
+        found: list[Assignment] = []
+        for members in sorted(groups.values(), key=lambda m: posts[m[0]].post_id):
+            if len(members) < self.burst_size:
+                continue
+            centre = _unit(x[members].mean(axis=0))
+            inner = float((x[members] @ centre).mean())
+            if inner - float((centroids @ centre).max()) >= self.burst_margin:
+                found += self._found([posts[i] for i in members], x[members], result, changed)
+        return found
 
     def _merge(self, today: date, result: UpdateResult, changed: set[str]) -> None:
         while True:

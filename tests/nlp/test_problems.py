@@ -178,3 +178,38 @@ print("OK")
                           timeout=120, cwd=Path(__file__).resolve().parents[2])
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().endswith("OK")
+
+
+FROTHER_SPRAY = [
+    "Der Milchaufschäumer spritzt jedes Mal die halbe Küche voll",
+    "Milchaufschäumer spritzt Milch über die ganze Arbeitsplatte",
+    "Mein Milchaufschäumer spritzt beim Aufschäumen, alles voller Milch",
+    "Milchaufschäumer spritzt ständig, die Küche ist voller Milch",
+]
+FROTHER_UPDATE = [
+    "Milchaufschäumer nach Update 4.8 kaputt, blinkt nur noch rot",
+    "Seit dem App-Update 4.8 ist der Milchaufschäumer tot",
+    "Update 4.8 hat meinen Milchaufschäumer zerstört, blinkt rot",
+    "Nach dem Update 4.8 geht der Milchaufschäumer nicht mehr, blinkt rot",
+    "Milchaufschäumer seit Update 4.8 tot, blinkt nur rot",
+    "Das Update 4.8 hat den Milchaufschäumer gekillt, blinkt rot",
+]
+
+
+def test_a_burst_of_something_new_founds_its_own_problem() -> None:
+    """Reports of an update that broke the frother arrive together: they found their own
+    problem instead of joining the older frother problem they share a word with."""
+    def run(margin: float | None) -> tuple[ProblemModel, set[str | None]]:
+        model = ProblemModel("Kaffeekraft", burst_margin=margin)
+        model.update([ProblemPost(f"spray-{i}", t, "de", D0)
+                      for i, t in enumerate(FROTHER_SPRAY)])
+        old = {p.problem_id for p in model.active()}
+        res = model.update([ProblemPost(f"update-{i}", t, "de", D0 + timedelta(days=20))
+                            for i, t in enumerate(FROTHER_UPDATE)])
+        assert len(old) == 1
+        return model, {a.problem_id for a in res.assignments} - old
+    with_bursts, new = run(0.15)
+    assert len(new) == 1 and None not in new  # one new problem holds all six
+    assert with_bursts.problems[next(iter(new))].size == len(FROTHER_UPDATE)
+    _, new_without = run(None)
+    assert not new_without - {None}  # without bursts they join the older problem or wait
