@@ -377,7 +377,9 @@ class ProblemModel:
         self._matrix = None
         changed.add(pid)
         result.created.append(pid)
-        log.info("new problem %s for %s: %s (%d posts)", pid, self.brand, prob.label, prob.size)
+        if log.isEnabledFor(logging.INFO):  # a label costs a keyphrase pass
+            log.info("new problem %s for %s: %s (%d posts)", pid, self.brand, prob.label,
+                     prob.size)
         return [Assignment(p.post_id, pid, s, created=True)
                 for p, s in zip(members, sims, strict=True)]
 
