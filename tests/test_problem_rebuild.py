@@ -161,3 +161,19 @@ def test_analyze_warns_about_history_not_rebuilt(tmp_path: Path, sqlite_url: str
     with caplog.at_level(logging.WARNING):
         run(engine, config)
     assert any(REBUILD_COMMAND in r.getMessage() for r in caplog.records)
+
+
+def test_rescore_with_another_model_leaves_problems_alone(tmp_path: Path,
+                                                          sqlite_url: str) -> None:
+    """Problems follow the configured sentiment model: re-scoring with another one for a
+    comparison does not rebuild them from that model's labels."""
+    _, engine = _setup(tmp_path, sqlite_url)
+    _age(engine)
+    cfg_file = tmp_path / "stimmung.yaml"
+    cfg_file.write_text(f"warehouse: {{url: '{sqlite_url}'}}\nbrands: [{{name: Kaffeekraft}}]\n"
+                        "sentiment: {model: stimmung-multilingual}\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["rescore", "--model", "stimmung-sentiment",
+                                   "--config", str(cfg_file)])
+    assert out.exit_code == 0, out.output
+    assert "problems " + PROBLEM_MODEL[1] not in out.output
+    assert _rows(engine, PROBLEM_MODEL[1]) == ([], [])
