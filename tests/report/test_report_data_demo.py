@@ -115,7 +115,8 @@ def test_data_state_and_language(demo: tuple[DemoResult, Any, Any]) -> None:
 def test_problems_alerts_and_method(demo: tuple[DemoResult, Any, Any]) -> None:
     result, _, data = demo
     emerging = [p for p in data.problems if p.emerging]
-    assert emerging and any("entkalkung" in p.label or "descal" in p.label for p in emerging)
+    assert emerging and any("entkalkung" in p.label.lower() or "descal" in p.label.lower()
+                            for p in emerging)
     spike = [a for a in data.alerts if a.day == result.manifest.spike_day]
     assert spike and spike[0].details["top_posts"] and spike[0].details["problems"]
     assert spike[0].details["report"].endswith("kaffeekraft-latest.html")
