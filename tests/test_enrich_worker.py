@@ -12,7 +12,13 @@ from pipeline.config import parse_config
 from pipeline.nlp.sentiment import load_backend
 from pipeline.records import post_key
 from pipeline.stages.enrich import Enricher, build_enricher
-from pipeline.stages.enrich_worker import EnrichWorker, enrich_and_score, mentioned_posts
+from pipeline.stages.enrich_worker import (
+    Balance,
+    EnrichWorker,
+    enrich_and_score,
+    mentioned_posts,
+    score_rest,
+)
 
 pytestmark = pytest.mark.skipif(not EnrichWorker.available(), reason="needs fork")
 
@@ -62,6 +68,32 @@ def test_worker_batches_equal_in_process_ones(tmp_path: Path,
     for g in got:
         assert g.scores is not None
         assert len(g.scores) == len(mentioned_posts(g.posts, g.mentions))
+
+
+def test_a_share_scored_here_gives_the_same_scores(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    backend = load_backend("stimmung-sentiment")
+    batches = [_raws(0, 7), _raws(7, 12), _raws(19, 5)]
+    here = _enricher(tmp_path, monkeypatch)
+    want = [enrich_and_score(here, raws, backend.predict, 4) for raws in batches]
+    shares = [0.0, 0.5, 0.35]
+    with EnrichWorker(_enricher(tmp_path, monkeypatch), backend.predict, 4) as worker:
+        got = []
+        for raws, share in zip(batches, shares, strict=True):
+            worker.submit(raws, share)
+            got.append(worker.result())
+    for g, w, share in zip(got, want, shares, strict=True):
+        assert g.scores is not None and w.scores is not None
+        n = len(mentioned_posts(g.posts, g.mentions))
+        assert len(g.scores) == min(n, -(-share * n // 1)) < n  # only the first share
+        assert score_rest(g, backend.predict, 3) == w.scores  # the rest scored here
+
+
+def test_balance_moves_the_share_to_the_idle_process() -> None:
+    balance = Balance(share=1.0, step=0.25)
+    assert balance.update(worker_was_ready=True) == 1.0  # capped
+    assert [balance.update(False) for _ in range(5)] == [0.75, 0.5, 0.25, 0.0, 0.0]
+    assert balance.update(True) == 0.25
 
 
 def test_without_a_scorer_only_enriches(tmp_path: Path,
@@ -146,3 +178,24 @@ def test_analyze_with_the_worker_writes_what_it_writes_without(
     assert len(calls) == 8
     assert with_worker == without
     assert with_worker["mention"] and with_worker["sentiment"] and with_worker["intent"]
+
+
+def test_analyze_with_scoring_shared_writes_the_same(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever share of each batch the worker scores, the rows are the same."""
+    monkeypatch.setenv("STIMMUNG_PSEUDONYM_KEY", "test-key-0123456789abcdef012345")
+    shares = iter([0.0, 0.5, 0.2, 1.0, 0.0, 0.7, 0.1])
+    submitted: list[float] = []
+    original = EnrichWorker.submit
+
+    def submit(self: EnrichWorker, raws: Any, share: float = 1.0) -> None:
+        submitted.append(share)
+        original(self, raws, share)
+
+    monkeypatch.setattr(Balance, "update", lambda self, ready: next(shares))
+    monkeypatch.setattr(EnrichWorker, "submit", submit)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    shared = _analysed(tmp_path / "a", True)
+    assert submitted == [1.0, 0.0, 0.5, 0.2, 1.0, 0.0, 0.7, 0.1]
+    assert shared == _analysed(tmp_path / "b", False)

@@ -41,18 +41,25 @@ def run(
 
     Example: stimmung run --config stimmung.yaml
     """
+    import time
+
     from pipeline.stages.base import open_warehouse
     from pipeline.stages.run import run
     from pipeline.timing import collect_timings, timed
 
+    started_cpu = time.process_time()  # process start and imports, up to here
+
     with clean_errors(), collect_timings() as stage_times:
+        stage_times.cpu["process_start_and_imports"] = started_cpu
         cfg = load_config(config).with_profile(profile)
         with timed("open_warehouse"):
             engine = open_warehouse(cfg)
         with progress_display() as progress:
             result = run(engine, cfg, progress=progress, sources=source, force=force)
         if timings is not None:
+            stage_times.cpu["main_process_total"] = time.process_time()
             timings.write_text(json.dumps({"stages": stage_times.as_dict(),
+                                           "cpu_s": stage_times.cpu_dict(),
                                            "posts": result.analyze.posts}, indent=1) + "\n",
                                encoding="utf-8")
         _print_run(result)

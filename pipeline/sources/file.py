@@ -27,6 +27,7 @@ newline that does not parse yet (a writer mid-line) is left for the next run.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -228,13 +229,12 @@ class FileSource(Source):
             raise _Blank
         if "__error__" in row:
             raise BadRow(row["__error__"])
-        mapping = {**_DEFAULT_MAPPING, **self.options.mapping}
-
-        def col(field: str) -> Any:
-            value = row.get(mapping[field])
-            return None if value in ("", None) else value
-
-        external_id, body, created = col("external_id"), col("body"), col("created_at")
+        mapping = self._mapping
+        get = row.get
+        # the mapped columns in _FIELDS order, empty strings as missing
+        (external_id, body, created, author, community, title, url, parent_id) = [
+            None if value in ("", None) else value
+            for value in [get(column) for column in self._columns]]
         if external_id is None:
             raise BadRow(f"no id in column {mapping['external_id']!r}")
         if body is None:
@@ -249,26 +249,50 @@ class FileSource(Source):
                 continue
             if number is not None:
                 engagement[metric] = number
-        community = self.options.community or col("community")
+        community = self.options.community or community
         return RawPost(
             source=self.name,
             external_id=str(external_id),
             body=str(body),
             created_at=parse_timestamp(created),
-            url=_opt_str(col("url")),
-            author=_opt_str(col("author")),
+            url=_opt_str(url),
+            author=_opt_str(author),
             community=_opt_str(community),
-            title=_opt_str(col("title")),
+            title=_opt_str(title),
             engagement=engagement,
-            parent_id=_opt_str(col("parent_id")),
+            parent_id=_opt_str(parent_id),
             fetched_at=fetched_at,
-            payload=json_safe(dict(row)),
+            payload=_payload(row),
         )
+
+    @functools.cached_property
+    def _mapping(self) -> dict[str, str]:
+        return {**_DEFAULT_MAPPING, **self.options.mapping}
+
+    @functools.cached_property
+    def _columns(self) -> list[str]:
+        return [self._mapping[field] for field in _FIELDS]
+
+
+_FIELDS = ("external_id", "body", "created_at", "author", "community", "title", "url",
+           "parent_id")
+_PLAIN = frozenset({str, int, bool, type(None)})
+_STR = frozenset({str})
+
+
+def _payload(row: dict[str, Any]) -> Any:
+    """`json_safe(row)`; a flat row of strings, integers, booleans and nulls (every CSV
+    row, most JSON lines) is already JSON-safe and only copied."""
+    if _PLAIN.issuperset(map(type, row.values())) and _STR.issuperset(map(type, row)):
+        return dict(row)
+    return json_safe(dict(row))
 
 
 def parse_timestamp(value: Any) -> datetime:
     """ISO 8601 (naive means UTC) or Unix seconds, as an aware UTC datetime."""
-    if isinstance(value, int | float) or (isinstance(value, str) and _is_number(value)):
+    # (a number never holds ":", an ISO time always does: no float() attempt for it)
+    if isinstance(value, int | float) or (isinstance(value, str) and ":" not in value
+                                          and _is_number(value)):
         try:
             return datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):  # NaN, inf, year 300,000

@@ -26,10 +26,12 @@ from pipeline.records import Mention, Post, SentimentResult, as_date, post_key, 
 from pipeline.stages.base import sync_official
 from pipeline.stages.enrich import Enricher, build_enricher
 from pipeline.stages.enrich_worker import (
+    Balance,
     Enriched,
     EnrichWorker,
     enrich_and_score,
     mentioned_posts,
+    score_rest,
 )
 from pipeline.stages.progress import Progress, announce_total, no_progress
 from pipeline.timing import timed
@@ -130,32 +132,40 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
             progress("analyze", len(raws))
         return result
     # a second process enriches (and, for a forkable backend without intent features,
-    # scores) batch i + 1 while this one writes batch i
+    # scores a share of) batch i + 1 while this one writes batch i (and scores the rest)
     forkable = getattr(backend, "forkable", False) and intent_model == INTENT_MODEL
+    balance = Balance()
     with EnrichWorker(enricher, backend.predict if forkable else None,
                       config.sentiment.batch_size) as worker:
         ahead = next(batches, None)
         if ahead is not None:
-            worker.submit(ahead)
+            worker.submit(ahead, balance.share)
         while ahead is not None:
             raws, ahead = ahead, next(batches, None)
             with timed("analyze.enrich"):
                 enriched = worker.result()
             if ahead is not None:
-                worker.submit(ahead)
+                worker.submit(ahead, balance.update(worker.was_ready) if forkable else 1.0)
             _analyze_batch(engine, raws, enricher, backend, config, result, official,
                            problems, intent_model, enriched)
             progress("analyze", len(raws))
     return result
 
 
+#: the `raw_post` columns enrich reads (not `payload`: the source's whole item, often the
+#: text again, costs a JSON decode per post and a copy to the enrich worker for nothing)
+RAW_COLUMNS = ("post_id", "source", "external_id", "url", "author", "community", "title",
+               "body", "created_at", "parent_id", "engagement")
+
+
 def _raw_batches(engine: Engine, size: int) -> Iterator[list[dict[str, Any]]]:
     """The raw posts without a `post` row, in (created_at, post_id) order, `size` at a
     time (keyset pagination: a batch read ahead is not read again)."""
     last: tuple[Any, str] | None = None
+    columns = [raw_post.c[name] for name in RAW_COLUMNS]
     while True:
         query = (
-            select(raw_post)
+            select(*columns)
             .outerjoin(post, post.c.post_id == raw_post.c.post_id)
             .where(post.c.post_id.is_(None))
             .order_by(raw_post.c.created_at, raw_post.c.post_id)
@@ -163,8 +173,8 @@ def _raw_batches(engine: Engine, size: int) -> Iterator[list[dict[str, Any]]]:
         )
         if last is not None:
             query = query.where(tuple_(raw_post.c.created_at, raw_post.c.post_id) > last)
-        with engine.connect() as conn:
-            raws = [dict(r) for r in conn.execute(query).mappings()]
+        with engine.connect() as conn:  # all(): one fetchall, not a fetch per row
+            raws = [dict(zip(RAW_COLUMNS, r, strict=True)) for r in conn.execute(query).all()]
         if not raws:
             return
         last = (raws[-1]["created_at"], raws[-1]["post_id"])
@@ -202,9 +212,11 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
     scores = []
     bs = config.sentiment.batch_size
     with timed("analyze.sentiment"):
+        scored = (None if enriched.scores is None
+                  else score_rest(enriched, backend.predict, bs))
         for i in range(0, len(mentioned), bs):
             chunk = mentioned[i:i + bs]
-            predictions = (enriched.scores[i:i + bs] if enriched.scores is not None
+            predictions = (scored[i:i + bs] if scored is not None
                            else _predict(backend, chunk, wanted if use_head else None,
                                          brands, vectors))
             for p, pred in zip(chunk, predictions, strict=True):
@@ -272,10 +284,15 @@ def _write_batch(conn: Any, posts: list[Post], mentions: list[Mention],
         upsert(conn, author, [{"author_id": p.author_id, "source": p.source,
                                "first_seen_at": p.created_at}
                               for p in posts if p.author_id])
-        upsert(conn, community, [{"community_id": post_key(p.source, p.community),
-                                  "source": p.source, "name": p.community,
-                                  "first_seen_at": p.created_at}
-                                 for p in posts if p.community])
+        # one row per (source, community), the batch's last post's time (as upsert keeps
+        # the last row of a key), the key hashed once
+        seen: dict[tuple[str, str], datetime] = {}
+        for p in posts:
+            if p.community:
+                seen[(p.source, p.community)] = p.created_at
+        upsert(conn, community, [{"community_id": post_key(src, name), "source": src,
+                                  "name": name, "first_seen_at": at}
+                                 for (src, name), at in seen.items()])
         upsert(conn, post, [{
             "post_id": p.post_id, "source": p.source, "external_id": p.external_id,
             "url": p.url, "author_id": p.author_id, "community": p.community, "title": p.title,

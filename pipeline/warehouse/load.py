@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, event, text
-from sqlalchemy.dialects import postgresql
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,9 @@ def upsert(
     if not rows:
         return 0
     keys = [c.name for c in table.primary_key.columns]
-    unique: dict[tuple[Any, ...], Mapping[str, Any]] = {}
-    for row in rows:
-        unique[tuple(row[k] for k in keys)] = row
-    batch = list(unique.values())
+    # the last row per key wins, at the place of the key's first row
+    key_of = itemgetter(*keys)
+    batch = list({key_of(row): row for row in rows}.values())
     columns = list(batch[0].keys())
     if conn.dialect.name == "postgresql":
         _copy_merge(conn, table, batch, columns, keys, update or ())
@@ -90,6 +89,8 @@ def _insert_on_conflict(
     keys: list[str],
     update: Sequence[str],
 ) -> None:
+    from sqlalchemy.dialects import postgresql  # ~0.1 s of imports SQLite runs never need
+
     stmt = postgresql.insert(table)
     if update:
         stmt = stmt.on_conflict_do_update(
