@@ -133,4 +133,4 @@ def test_demo_emerging_problem_is_detected(demo_runs: dict[str, Any]) -> None:
     engine.dispose()
     emerging = [t for t in trends if t["score"].emerging]
     assert emerging, [t["label"] for t in trends]
-    assert any(k.split()[0] in t["label"] for t in emerging[:2] for k in keyphrases)
+    assert any(k.split()[0] in t["label"].lower() for t in emerging[:2] for k in keyphrases)
