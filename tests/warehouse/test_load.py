@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects import sqlite
 
 from pipeline.warehouse.db import make_engine, migrate
-from pipeline.warehouse.load import upsert
+from pipeline.warehouse.load import _SQLITE_FAST, upsert
 from pipeline.warehouse.schema import mention, post, post_problem
 
 
@@ -88,3 +91,28 @@ def test_a_rolled_back_load_does_not_break_the_next(warehouse_url: str) -> None:
         if conn.dialect.name == "postgresql":
             staged = conn.execute(text('SELECT count(*) FROM "_load_mention"')).scalar()
             assert staged == 0
+
+
+
+_ZONES = [None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    (post.c.created_at, st.datetimes(timezones=st.sampled_from(_ZONES))),
+    (post.c.day, st.dates()),
+], ids=["datetime", "date"])
+def test_sqlite_dates_are_written_as_sqlalchemy_writes_them(
+        column: Any, values: st.SearchStrategy[Any]) -> None:
+    """The fast date and datetime texts of the SQLite load equal SQLAlchemy's own."""
+    dialect = sqlite.dialect()
+    impl = column.type.dialect_impl(dialect)
+    processor = impl.bind_processor(dialect)
+    kind, fast = _SQLITE_FAST[impl._storage_format]
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def same(value: Any) -> None:
+        assert value.__class__ is kind
+        assert fast(value) == processor(value)
+
+    same()
