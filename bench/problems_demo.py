@@ -29,7 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipeline.demo.corpus.generate import generate_corpus
-from pipeline.nlp.problem_labels import common_words, describe
+from pipeline.nlp.problem_labels import common_words, describe, translator_of
 from pipeline.nlp.problems import ProblemModel, ProblemPost
 from pipeline.nlp.vectors import TextEncoder, load_text_encoder
 from pipeline.stages.enrich import post_text
@@ -118,7 +118,8 @@ def score_brand(model: ProblemModel, items: list[tuple[ProblemPost, str]],
             lg: [d.label, *(e["text"][:100] for e in d.examples)]
             for lg in ("de", "en")
             for d in [describe(model.problems[prob], lg, model.encoder,
-                               common=common_words(model.active()))]}
+                               common=common_words(model.active()),
+                               translate=translator_of(model.encoder))]}
             for prob in sorted(members)},
     }
 

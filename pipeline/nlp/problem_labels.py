@@ -13,12 +13,16 @@ A problem keeps a pool of candidate examples, the most central members per langu
    in their key phrases, then the longer;
 3. shows as examples the most central members the phrase fits, so the label fits every
    example shown.
+
+An English label may also lean on the problem's German key terms put into English (the
+`bilingual` encoder's word table, `translate`): a problem reported mostly in German shows
+"Pricing", not the place an English member happened to name.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -27,7 +31,7 @@ import numpy as np
 from pipeline.nlp.keyphrases import extract_keyphrases, surface_tokens
 
 __all__ = ["EXAMPLES", "POOL_PER_LANG", "Description", "brand_pattern", "common_words",
-           "describe", "example_pool", "fits"]
+           "describe", "example_pool", "fits", "translator_of"]
 
 EXAMPLES = 3  # examples shown
 POOL_PER_LANG = 4  # candidate examples kept per language
@@ -154,7 +158,8 @@ def common_words(problems: Sequence[_Problem], share: float = 0.3) -> frozenset[
 
 
 def describe(problem: _Problem, lang: str | None = None, encoder: _Encoder | None = None,
-             shown: int = EXAMPLES, common: frozenset[str] = frozenset()) -> Description:
+             shown: int = EXAMPLES, common: frozenset[str] = frozenset(),
+             translate: Callable[[str], str] | None = None) -> Description:
     """The label and the examples shown for `problem` in a report in `lang` (None: the
     language of the most central member); see the module doc. A label neither starts nor
     ends with one of the `common` lemmas (`common_words` of the brand's problems)."""
@@ -169,6 +174,12 @@ def describe(problem: _Problem, lang: str | None = None, encoder: _Encoder | Non
     brand = brand_pattern(problem.brand)
     judged = group[:JUDGED_MEMBERS]
     top_term = max(problem.terms.values(), default=0.0) or 1.0
+    # an English label may lean on the German members' key terms put into English
+    across: dict[str, float] = {}
+    if translate is not None and str(group[0].get("lang") or "").startswith("en"):
+        for t, w in problem.terms.items():
+            for word in set(translate(t).split()) - set(t.split()):
+                across[word] = across.get(word, 0.0) + w
     best: tuple[tuple[Any, ...], str] | None = None
     members = group[:CANDIDATE_MEMBERS]
     own = extract_keyphrases([str(e["text"]) for e in members],
@@ -184,6 +195,7 @@ def describe(problem: _Problem, lang: str | None = None, encoder: _Encoder | Non
             # member's own) the phrase holds
             weight = (sum(w for t, w in problem.terms.items() if set(t.split()) <= words)
                       / top_term
+                      + sum(across.get(w, 0.0) for w in words) / top_term
                       + max((w for t, w in kps if set(t.split()) <= words), default=0.0)
                       - LENGTH_COST * (len(phrase.split()) - 1))
             key = (min(fit, shown), round(weight, 3), -len(phrase.split()), -rank, -pos)
@@ -206,3 +218,9 @@ def _distinct(examples: list[dict[str, Any]]) -> list[dict[str, Any]]:
             seen.add(key)
             out.append(e)
     return out
+
+
+def translator_of(encoder: object) -> Callable[[str], str] | None:
+    """The German → English lemma translation of a `bilingual` encoder, else None."""
+    translator = getattr(encoder, "_translator", None)
+    return getattr(translator, "translate", None)

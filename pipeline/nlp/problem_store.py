@@ -17,7 +17,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from pipeline.nlp.intent import INTENT_MODEL, classify_intents
 from pipeline.nlp.keyphrases import KEYPHRASE_MODEL, extract_keyphrases
-from pipeline.nlp.problem_labels import common_words, describe
+from pipeline.nlp.problem_labels import common_words, describe, translator_of
 from pipeline.nlp.problems import (
     DEFAULT_ENCODER,
     MAX_PENDING,
@@ -349,7 +349,7 @@ def problem_trends(conn: Connection, brand: str, end: date, since_days: int = 14
             continue
         score = emerging_score(s, recent_days=recent_days,
                                               baseline_days=baseline_days)
-        shown = describe(p, lang, encoder, common=common)
+        shown = describe(p, lang, encoder, common=common, translate=translator_of(encoder))
         out.append({"problem_id": pid, "label": shown.label, "daily": s, "score": score,
                     "recent": score.recent, "before": score.baseline,
                     "share_negative": neg.get(pid, 0) / max(sum(s), 1),

@@ -104,3 +104,24 @@ def test_model_labels_in_both_languages_fit_their_examples() -> None:
             if lang in langs:
                 assert all(e["lang"] == lang for e in shown.examples)
             assert all(fits(shown.label, e["text"]) for e in shown.examples), shown
+
+
+def test_an_english_label_leans_on_the_german_members_terms() -> None:
+    """One English member among German ones: its label names what the German members
+    complain about (put into English), not a place it happens to mention."""
+    pool = [("de", "Zwei Wochen nach dem Kauf hat Kaffeekraft den Preis um 50 € gesenkt"),
+            ("de", "Der Preis ist viel zu hoch für das Gebotene"),
+            ("en", "Quick vent: I'm in Copenhagen and two weeks after I bought it Kaffeekraft "
+                   "dropped the price by 50.")]
+    prob = _problem(pool)
+    prob.terms = {"preis": 6.0, "kauf": 1.0, "copenhagen": 1.2}
+    table = {"preis": "prize price", "kauf": "purchase buy"}
+
+    def translate(lemmas: str) -> str:
+        return " ".join(table.get(w, w) for w in lemmas.split())
+
+    plain = describe(prob, "en")
+    leaned = describe(prob, "en", translate=translate)
+    assert "price" in leaned.label.lower() and plain.label != leaned.label, (plain, leaned)
+    assert all(fits(leaned.label, e["text"]) for e in leaned.examples)
+    assert describe(prob, "de", translate=translate) == describe(prob, "de")  # German: as is
