@@ -116,7 +116,6 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
     enricher = build_enricher(config)
     with timed("analyze.dedup_seed"):
         _load_recent_hashes(engine, enricher)
-    problems = ProblemSession(resolve_profile(config).text_encoder)
     intent_model = intent_identity(backend)
     with engine.connect() as conn:
         announce_total(progress, "analyze", int(conn.execute(
@@ -126,6 +125,7 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
     result = AnalyzeResult()
     batches = _raw_batches(engine, config.warehouse.batch_size)
     if not (config.analysis.enrich_worker and EnrichWorker.available()):
+        problems = _problem_session(config)
         for raws in batches:
             _analyze_batch(engine, raws, enricher, backend, config, result, official,
                            problems, intent_model)
@@ -140,6 +140,9 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
         ahead = next(batches, None)
         if ahead is not None:
             worker.submit(ahead, balance.share)
+        # the problem encoder loads here while the worker enriches the first batch (and
+        # the worker, forked before, never holds it)
+        problems = _problem_session(config)
         while ahead is not None:
             raws, ahead = ahead, next(batches, None)
             with timed("analyze.enrich"):
@@ -156,6 +159,11 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
 #: text again, costs a JSON decode per post and a copy to the enrich worker for nothing)
 RAW_COLUMNS = ("post_id", "source", "external_id", "url", "author", "community", "title",
                "body", "created_at", "parent_id", "engagement")
+
+
+def _problem_session(config: Config) -> ProblemSession:
+    with timed("analyze.problem_encoder_load"):
+        return ProblemSession(resolve_profile(config).text_encoder)
 
 
 def _raw_batches(engine: Engine, size: int) -> Iterator[list[dict[str, Any]]]:
