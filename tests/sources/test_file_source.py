@@ -152,3 +152,28 @@ def test_state_from_before_offsets_is_honoured(tmp_path: Path) -> None:
     with file.open("a", encoding="utf-8") as handle:
         handle.write(_jsonl([_row(1)]))
     assert [p.external_id for p in source.fetch(state)] == ["r1"]
+
+
+def test_a_file_source_loads_no_other_source_module() -> None:
+    """A run with a file source does not import the HTTP, feed and HTML parsers; an
+    unknown kind still finds every kind (and names them)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from pipeline.sources.base import SourceError, source_class\n"
+        "assert source_class('file').kind == 'file'\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('pipeline.sources.'))\n"
+        "assert loaded == ['pipeline.sources.base', 'pipeline.sources.file'], loaded\n"
+        "assert not {'httpx', 'requests', 'bs4', 'feedparser'} & set(sys.modules)\n"
+        "try:\n"
+        "    source_class('gopher')\n"
+        "except SourceError as exc:\n"
+        "    assert 'feed' in str(exc) and 'reddit' in str(exc), exc\n"
+        "else:\n"
+        "    raise AssertionError('gopher is no kind')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
