@@ -170,3 +170,53 @@ def test_demo_gold_german_complaints_are_found_far_more_often() -> None:
     assert de["macro_f1"] >= de_ngram["macro_f1"] + 0.2, (ours, ngram)
     assert ours["per_lang"]["en"]["macro_f1"] >= ngram["per_lang"]["en"]["macro_f1"]
     assert ours["de_en_gap"] <= 0.05, ours
+
+
+@needs_model
+def test_memo_encodes_a_reshared_text_once_across_batches() -> None:
+    from pipeline.nlp.sentiment.multilingual import MultilingualSentiment
+
+    folder = models_dir()
+    backend = MultilingualSentiment(folder / "stimmung_multilingual", folder / "stimmung_sentiment")
+    backend.threshold = 1.01  # everything goes through the encoder
+    backend._lang_threshold = {}
+    first = backend.predict_proba(["RT @anna: Die Mühle ist viel zu laut https://t.co/a1"])
+    assert backend.encoded == 1
+    # another batch: the same post re-shared by someone else with another link
+    again = backend.predict_proba(["RT @bert: Die Mühle ist viel zu laut https://t.co/b2",
+                                   "The grinder is far too loud."])
+    assert backend.encoded == 2 and backend.memo.hits == 1
+    assert np.allclose(again[0], first[0])
+    # a fresh backend encodes the text itself: the memo hands out the same scores
+    fresh = MultilingualSentiment(folder / "stimmung_multilingual", folder / "stimmung_sentiment")
+    fresh.threshold, fresh._lang_threshold = 1.01, {}
+    assert np.allclose(fresh.predict_proba(["RT @bert: Die Mühle ist viel zu laut http://x"]),
+                       first, atol=1e-5)
+    # features: a memo entry without vectors' partner probabilities is not a hit for sentiment
+    _, feats = backend.predict_with_features(["Wann gibt es wieder Angebote?"], ["de"], [True])
+    assert feats.encoded.tolist() == [True]
+
+
+def test_memo_is_bounded_and_keeps_probabilities_when_vectors_refresh() -> None:
+    from pipeline.nlp.sentiment.multilingual import EncodedMemo
+
+    memo = EncodedMemo(size=2)
+    p, v = np.array([0.1, 0.2, 0.7], dtype=np.float32), np.ones(4, dtype=np.float32)
+    memo.put("a", p, v)
+    memo.put("b", None, v)
+    assert memo.get("b", probs=True) is None  # vectors only: not enough for sentiment
+    assert memo.get("b", probs=False) is not None
+    memo.put("a", None, v * 2)  # refreshed vectors keep the known probabilities
+    got = memo.get("a", probs=True)
+    assert got is not None and np.allclose(got[0], p) and np.allclose(got[1], v * 2)
+    memo.put("c", p, v)  # "b" is the least recently used: out
+    assert len(memo) == 2 and memo.get("b", probs=False) is None
+
+
+@needs_model
+def test_a_texts_scores_do_not_depend_on_its_batch_mates() -> None:
+    encoder = load_encoder(models_dir() / "stimmung_multilingual")
+    alone, _ = encoder.run([TEXTS[0]], sentiment=True)
+    with_others, _ = encoder.run(list(reversed(TEXTS)), sentiment=True)
+    assert alone is not None and with_others is not None
+    assert np.array_equal(alone[0], with_others[len(TEXTS) - 1])

@@ -12,6 +12,10 @@ encoder weight, chosen on that language's validation files.
 `predict_with_features` also hands out the mean-pooled lower-layer states of the texts it
 encoded (`FeatureBackend`), and encodes the texts a caller asks for besides (lower layers
 only), so the intent head needs no second encoder pass.
+
+The encoder's outputs of recent texts are remembered across batches (`EncodedMemo`), keyed
+by the text the encoder sees: retweets and re-shares of one post ("RT @a: …", "RT @b: …",
+the same text with another link) are encoded once per process, not once per batch.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from pipeline.nlp.e5_text import clean
 from pipeline.nlp.encoder import BATCH, ENCODER_NAME, Encoded, MultilingualEncoder, load_encoder
 from pipeline.nlp.sentiment.base import TextFeatures
 from pipeline.nlp.sentiment.linear import LinearSentiment
@@ -33,6 +39,40 @@ from pipeline.records import LABELS, SentimentResult
 log = logging.getLogger(__name__)
 
 NAME = "stimmung-multilingual"
+MEMO_SIZE = 20_000  # texts; ~1.6 KB each (probabilities and a 384-dim float32 vector)
+
+
+class EncodedMemo:
+    """The encoder's probabilities and pooled lower-layer states of the most recently used
+    texts, keyed by `e5_text.clean(text)` (what the tokenizer reads: links and @handles as
+    placeholders), so a key determines the encoder's input."""
+
+    def __init__(self, size: int = MEMO_SIZE) -> None:
+        self.size = size
+        self.hits = 0
+        self._items: OrderedDict[str, tuple[np.ndarray | None, np.ndarray | None]] = (
+            OrderedDict())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: str, *, probs: bool) -> tuple[np.ndarray | None, np.ndarray] | None:
+        """(probabilities or None, pooled states) when known; with `probs`, only when the
+        probabilities are known too."""
+        item = self._items.get(key)
+        if item is None or item[1] is None or (probs and item[0] is None):
+            return None
+        self._items.move_to_end(key)
+        self.hits += 1
+        return item[0], item[1]
+
+    def put(self, key: str, p: np.ndarray | None, rows: np.ndarray) -> None:
+        old = self._items.pop(key, None)
+        if p is None and old is not None:
+            p = old[0]
+        self._items[key] = (p, rows)
+        if len(self._items) > self.size:
+            self._items.popitem(last=False)
 
 
 class MultilingualSentiment:
@@ -68,6 +108,7 @@ class MultilingualSentiment:
         self.version = f"{self.config.get('version', '1.0')}+{digest}"
         self.encoded = 0  # texts sent to the encoder so far (for the benchmark)
         self.feature_only = 0  # texts encoded (lower layers) only for their features
+        self.memo = EncodedMemo()
         # what `predict_with_features` hands out (a head trained on other vectors must not
         # read these)
         self.feature_kind = lower_feature_kind(self.encoder)
@@ -114,11 +155,10 @@ class MultilingualSentiment:
         if also is not None:
             return self._cascade_features(unique, index, probs, unsure, weights, also)
         if len(unsure):
-            p_enc, _ = self.encoder.run([unique[i] for i in unsure], sentiment=True)
+            p_enc, _ = self._encode([unique[i] for i in unsure], probs=True)
             assert p_enc is not None
             probs[unsure] = self.combine(p_enc.astype(np.float64), probs[unsure],
                                          weights[unsure])
-            self.encoded += len(unsure)
         out: np.ndarray = probs[index]
         return out, None
 
@@ -165,20 +205,50 @@ class MultilingualSentiment:
         wanted[unsure] = False
         rows = np.zeros((len(unique), self.encoder.dim), dtype=np.float32)
         if len(unsure):
-            p_enc = np.zeros((len(unsure), 3), dtype=np.float32)
-            for idx, enc in _batches([unique[i] for i in unsure], self.encoder):
-                p_enc[idx] = self.encoder.sentiment(enc)
-                rows[unsure[idx]] = pooled_lower(enc)
+            p_enc, rows[unsure] = self._encode([unique[i] for i in unsure], probs=True)
+            assert p_enc is not None
             probs[unsure] = self.combine(p_enc.astype(np.float64), probs[unsure],
                                          weights[unsure])
-            self.encoded += len(unsure)
         extra = np.flatnonzero(wanted)
-        for idx, enc in _batches([unique[i] for i in extra], self.encoder):
-            rows[extra[idx]] = pooled_lower(enc)
-        self.feature_only += len(extra)
+        if len(extra):
+            _, rows[extra] = self._encode([unique[i] for i in extra], probs=False)
         encoded = wanted
         encoded[unsure] = True
         return probs[index], TextFeatures(self.feature_kind, rows[index], encoded[index])
+
+
+    def _encode(self, texts: list[str], *,
+                probs: bool) -> tuple[np.ndarray | None, np.ndarray]:
+        """The encoder's probabilities (with `probs`) and pooled lower-layer states of
+        `texts`, from the memo where known; each unknown key is encoded once."""
+        keys = [clean(t) for t in texts]
+        p_out = np.zeros((len(texts), 3), dtype=np.float32) if probs else None
+        rows = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        for i, key in enumerate(keys):
+            known = self.memo.get(key, probs=probs)
+            if known is None:
+                todo.setdefault(key, []).append(i)
+                continue
+            if p_out is not None:
+                p_out[i] = known[0]
+            rows[i] = known[1]
+        firsts = [positions[0] for positions in todo.values()]
+        for idx, enc in _batches([texts[i] for i in firsts], self.encoder):
+            pooled = pooled_lower(enc)
+            p_new = self.encoder.sentiment(enc) if probs else None
+            for j, i in enumerate(idx.tolist()):
+                at = todo[keys[firsts[i]]]
+                rows[at] = pooled[j]
+                if p_out is not None and p_new is not None:
+                    p_out[at] = p_new[j]
+                self.memo.put(keys[firsts[i]], None if p_new is None else p_new[j].copy(),
+                              pooled[j].copy())
+        if probs:
+            self.encoded += len(firsts)
+        else:
+            self.feature_only += len(firsts)
+        return p_out, rows
 
 
 def lower_feature_kind(encoder: MultilingualEncoder) -> str:
