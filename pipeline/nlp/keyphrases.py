@@ -167,12 +167,14 @@ def _tokens(text: str, table: dict[str, str], stops: frozenset[str],
             memo: dict[tuple[str, bool], Tok] | None = None) -> list[Tok]:
     memo = {} if memo is None else memo
     toks: list[Tok] = []
+    get, append = memo.get, toks.append
     prev_end = True
     for text_ in _TOKEN.findall(text):
-        tok = memo.get((text_, prev_end))
+        key = (text_, prev_end)
+        tok = get(key)
         if tok is None:
-            tok = memo[(text_, prev_end)] = _tok(text_, prev_end, table, stops)
-        toks.append(tok)
+            tok = memo[key] = _tok(text_, prev_end, table, stops)
+        append(tok)
         prev_end = text_ in _SENT_END
     return toks
 
@@ -200,41 +202,51 @@ def lemmas(texts: Sequence[str], langs: Sequence[str | None]) -> list[str]:
     return [" ".join(t.lemma for t in toks if t.content) for toks in tokenize(texts, langs)]
 
 
-def _candidates(toks: list[Tok]) -> list[tuple[int, tuple[int, ...]]]:
-    """(position, token indexes) of each run of content words, split into <= 3-grams."""
-    runs: list[list[int]] = []
-    cur: list[int] = []
-    for i, t in enumerate(toks):
+def _runs(toks: list[Tok]) -> list[list[str]]:
+    """The lemmas of each run of content words (between boundaries)."""
+    runs: list[list[str]] = []
+    cur: list[str] = []
+    for t in toks:
         if t.boundary:
             if cur:
                 runs.append(cur)
-            cur = []
+                cur = []
         else:
-            cur.append(i)
+            cur.append(t.lemma)
     if cur:
         runs.append(cur)
-    cands: list[tuple[int, tuple[int, ...]]] = []
-    for run in runs:
-        for n in range(1, _MAX_PHRASE + 1):
-            for s in range(0, len(run) - n + 1):
-                cands.append((run[s], tuple(run[s:s + n])))
-    return cands
+    return runs
 
 
 def _phrase_scores(toks: list[Tok], weight: dict[str, float]) -> dict[str, float]:
-    """Each candidate phrase (see `_candidates`) without a repeated lemma, with the best
-    score it gets: its words' mean weight, +25% per word beyond the first."""
+    """Each candidate phrase (a run of content words split into <= 3-grams) without a
+    repeated lemma, with the best score it gets: its words' mean weight, +25% per word
+    beyond the first."""
     phrases: dict[str, float] = {}
-    for _pos, ids in _candidates(toks):
-        lem = [toks[i].lemma for i in ids]
-        if len(lem) == 1:
-            key, score = lem[0], weight[lem[0]]  # = the formula below for one word
-        else:
-            if len(set(lem)) < len(lem):
-                continue
-            score = sum(weight[x] for x in lem) / len(lem) * (1.0 + 0.25 * (len(lem) - 1))
-            key = " ".join(lem)
-        phrases[key] = max(phrases.get(key, 0.0), score)
+    get = phrases.get
+    for run in _runs(toks):
+        ws = [weight[x] for x in run]
+        for a, wa in zip(run, ws, strict=True):
+            if wa > get(a, 0.0):
+                phrases[a] = wa
+            elif a not in phrases:
+                phrases[a] = 0.0
+        for s in range(len(run) - 1):
+            a, b = run[s], run[s + 1]
+            if a != b:
+                key, score = f"{a} {b}", (ws[s] + ws[s + 1]) / 2 * 1.25
+                if score > get(key, 0.0):
+                    phrases[key] = score
+                elif key not in phrases:
+                    phrases[key] = 0.0
+        for s in range(len(run) - 2):
+            a, b, c = run[s], run[s + 1], run[s + 2]
+            if a != b and b != c and a != c:
+                key, score = f"{a} {b} {c}", (ws[s] + ws[s + 1] + ws[s + 2]) / 3 * 1.5
+                if score > get(key, 0.0):
+                    phrases[key] = score
+                elif key not in phrases:
+                    phrases[key] = 0.0
     return phrases
 
 
@@ -244,51 +256,61 @@ def extract_keyphrases(
     """The `top_k` keyphrases (lemmatised, lower case) with scores in (0, 1] per text."""
     if len(texts) != len(langs):
         raise ValueError("texts and langs must have the same length")
-    docs = tokenize(texts, langs)
-    n_docs = len(docs)
+    # a post's keyphrases depend on its text, language and the batch (idf): re-shared
+    # posts of one batch are tokenized and scored once
+    where: dict[tuple[str, str], int] = {}
+    index = [where.setdefault((text or "", _norm_lang(lang)), len(where))
+             for text, lang in zip(texts, langs, strict=True)]
+    docs = tokenize([t for t, _ in where], [lg for _, lg in where])
+    n_docs = len(texts)
     df: Counter[str] = Counter()
     use_idf = n_docs >= 20
     if use_idf:
-        for toks in docs:
-            df.update({t.lemma for t in toks if t.content})
-    results: list[list[tuple[str, float]]] = []
-    for toks in docs:
-        tf: dict[str, int] = {}
-        first: dict[str, int] = {}
-        first_tok: dict[str, Tok] = {}
-        for i, t in enumerate(toks):
-            if t.content:
-                if t.lemma in tf:
-                    tf[t.lemma] += 1
-                else:
-                    tf[t.lemma], first[t.lemma], first_tok[t.lemma] = 1, i, t
-        if not tf:
-            results.append([])
+        for toks, times in zip(docs, Counter(index).values(), strict=True):
+            for lemma in {t.lemma for t in toks if t.content}:
+                df[lemma] += times
+    results = [_top_phrases(toks, top_k, n_docs, df if use_idf else None) for toks in docs]
+    return [list(results[i]) for i in index]
+
+
+def _top_phrases(toks: list[Tok], top_k: int, n_docs: int,
+                 df: Counter[str] | None) -> list[tuple[str, float]]:
+    """The `top_k` keyphrases of one tokenized post (`df`: document frequencies of the
+    batch of `n_docs` posts, None without idf)."""
+    tf: dict[str, int] = {}
+    first: dict[str, int] = {}
+    first_tok: dict[str, Tok] = {}
+    for i, t in enumerate(toks):
+        if t.content:
+            if t.lemma in tf:
+                tf[t.lemma] += 1
+            else:
+                tf[t.lemma], first[t.lemma], first_tok[t.lemma] = 1, i, t
+    if not tf:
+        return []
+    n_tok = max(len(toks), 1)
+    weight: dict[str, float] = {}
+    for lemma, t in first_tok.items():
+        w = 1.0 + math.log(tf[lemma])
+        w *= 1.0 + 0.5 * (1.0 - first[lemma] / n_tok)  # earlier is better
+        if t.capital and not t.sent_start:
+            w *= 1.3  # German nouns, names
+        w *= min(len(lemma), 12) / 8.0
+        if df is not None:
+            w *= math.log((1 + n_docs) / (1 + df[lemma])) + 1.0
+        weight[lemma] = w
+    phrases = _phrase_scores(toks, weight)
+    ranked = sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0]))
+    chosen: list[tuple[str, float]] = []
+    chosen_words: list[set[str]] = []
+    for phrase, score in ranked:
+        # skip a phrase whose words are all inside an already chosen phrase
+        words_p = set(phrase.split())
+        if any(words_p <= c or c <= words_p for c in chosen_words):
             continue
-        n_tok = max(len(toks), 1)
-        weight: dict[str, float] = {}
-        for lemma, t in first_tok.items():
-            w = 1.0 + math.log(tf[lemma])
-            w *= 1.0 + 0.5 * (1.0 - first[lemma] / n_tok)  # earlier is better
-            if t.capital and not t.sent_start:
-                w *= 1.3  # German nouns, names
-            w *= min(len(lemma), 12) / 8.0
-            if use_idf:
-                w *= math.log((1 + n_docs) / (1 + df[lemma])) + 1.0
-            weight[lemma] = w
-        phrases = _phrase_scores(toks, weight)
-        ranked = sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0]))
-        chosen: list[tuple[str, float]] = []
-        chosen_words: list[set[str]] = []
-        for phrase, score in ranked:
-            # skip a phrase whose words are all inside an already chosen phrase
-            words_p = set(phrase.split())
-            if any(words_p <= c or c <= words_p for c in chosen_words):
-                continue
-            chosen.append((phrase, score))
-            chosen_words.append(words_p)
-            if len(chosen) == top_k:
-                break
-        top = chosen[0][1] if chosen else 1.0
-        results.append([(p, round(s / top, 4)) for p, s in chosen])
-    return results
+        chosen.append((phrase, score))
+        chosen_words.append(words_p)
+        if len(chosen) == top_k:
+            break
+    top = chosen[0][1] if chosen else 1.0
+    return [(p, round(s / top, 4)) for p, s in chosen]

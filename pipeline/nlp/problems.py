@@ -441,17 +441,41 @@ class ProblemModel:
 
 
 def _average_linkage(sims: np.ndarray, threshold: float) -> np.ndarray:
-    """Flat clusters: average linkage on cosine distance, cut at 1 - threshold."""
-    n = sims.shape[0]
-    if n == 1:
-        return np.zeros(1, dtype=int)
-    from scipy.cluster.hierarchy import fcluster, linkage
-    from scipy.spatial.distance import squareform
+    """Flat clusters: average linkage on cosine distance, cut at 1 - threshold.
 
-    dist = np.clip(1.0 - sims, 0.0, 2.0)
-    np.fill_diagonal(dist, 0.0)
-    z = linkage(squareform(dist, checks=False), method="average")
-    return np.asarray(fcluster(z, t=1.0 - threshold, criterion="distance"))
+    The partition of scipy's `linkage(method="average")` + `fcluster(criterion=
+    "distance")` (the same Lance-Williams averages, in float64), without importing
+    scipy.cluster (~0.35 s): the closest pair of clusters is merged while its distance is
+    within the cut; each row keeps its nearest cluster, so a merge costs O(n)."""
+    n = sims.shape[0]
+    labels = np.arange(n)
+    if n == 1:
+        return labels
+    dist = np.clip(1.0 - sims, 0.0, 2.0).astype(np.float64)
+    np.fill_diagonal(dist, np.inf)
+    cut = 1.0 - threshold
+    size = np.ones(n)
+    near = dist.argmin(axis=1)
+    near_d = dist[np.arange(n), near]
+    for _ in range(n - 1):
+        i = int(near_d.argmin())
+        if not near_d[i] <= cut:
+            break
+        j = int(near[i])
+        row = (size[i] * dist[i] + size[j] * dist[j]) / (size[i] + size[j])
+        row[i] = row[j] = np.inf
+        dist[i], dist[:, i] = row, row
+        dist[j], dist[:, j] = np.inf, np.inf
+        size[i] += size[j]
+        labels[labels == j] = i
+        near_d[j] = np.inf
+        # rows whose nearest cluster was i or j look again; no other row's nearest
+        # distance can drop (an average is at least the smaller of its parts)
+        stale = np.flatnonzero((near == i) | (near == j))
+        stale = np.append(stale[stale != j], i)
+        near[stale] = dist[stale].argmin(axis=1)
+        near_d[stale] = dist[stale, near[stale]]
+    return labels
 
 
 # ----------------------------------------------------------------------------- batch
