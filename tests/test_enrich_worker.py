@@ -199,3 +199,33 @@ def test_analyze_with_scoring_shared_writes_the_same(
     shared = _analysed(tmp_path / "a", True)
     assert submitted == [1.0, 0.0, 0.5, 0.2, 1.0, 0.0, 0.7, 0.1]
     assert shared == _analysed(tmp_path / "b", False)
+
+
+def test_analyze_unfreezes_the_heap_and_leaves_a_callers_freeze(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """analyze keeps long-lived objects out of the collector while it runs, and only
+    then: afterwards nothing is frozen; a caller's own freeze is left as it was."""
+    import gc
+
+    from pipeline.stages.analyze import _long_lived_frozen
+
+    monkeypatch.setenv("STIMMUNG_PSEUDONYM_KEY", "test-key-0123456789abcdef012345")
+    assert gc.get_freeze_count() == 0
+    with _long_lived_frozen() as freeze:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        late = [object() for _ in range(10)]  # noqa: F841 - tracked objects made later
+        freeze()
+        assert gc.get_freeze_count() >= frozen
+    assert gc.get_freeze_count() == 0
+    (tmp_path / "a").mkdir()
+    _analysed(tmp_path / "a", True)
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        mine = gc.get_freeze_count()
+        with _long_lived_frozen():
+            pass
+        assert gc.get_freeze_count() == mine
+    finally:
+        gc.unfreeze()
