@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from operator import itemgetter
 from pathlib import Path
 
 from pipeline.text.cache import cache_dir
@@ -300,7 +301,9 @@ def _top_phrases(toks: list[Tok], top_k: int, n_docs: int,
             w *= math.log((1 + n_docs) / (1 + df[lemma])) + 1.0
         weight[lemma] = w
     phrases = _phrase_scores(toks, weight)
-    ranked = sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0]))
+    # best score first, ties by phrase: a stable sort by score after one by phrase
+    ranked = sorted(phrases.items())
+    ranked.sort(key=itemgetter(1), reverse=True)
     chosen: list[tuple[str, float]] = []
     chosen_words: list[set[str]] = []
     for phrase, score in ranked:

@@ -11,7 +11,14 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.nlp.crosslingual import Decompounder, Translator, WordTable, read_table
+from pipeline.nlp.crosslingual import (
+    Decompounder,
+    Translator,
+    WordTable,
+    load_table,
+    read_table,
+    table_digest,
+)
 from pipeline.nlp.vectors import BilingualHashedEncoder, HashedEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,6 +54,31 @@ def test_read_table_skips_comments(tmp_path: Path) -> None:
         handle.write("# header\nwarnung\twarning alert\nleer\t\nmühle\tgrinder\n")
     table = read_table(path)
     assert dict(table.items()) == {"warnung": ("warning", "alert"), "mühle": ("grinder",)}
+
+
+def test_table_and_digest_are_kept_in_the_cache_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setenv("STIMMUNG_CACHE_DIR", str(tmp_path / "cache"))
+    path = tmp_path / "t.tsv.gz"
+    text = "# header\nwarnung\twarning alert\nmühle\tgrinder\nabfall\twaste\n"
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(text)
+    digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    assert table_digest(path) == digest
+    first = load_table(path)
+    assert sorted((tmp_path / "cache").iterdir()) != []
+    again = load_table(path)  # read back from the cache folder
+    assert dict(again.items()) == dict(first.items()) == dict(read_table(path).items())
+    assert again["warnung"] == ("warning", "alert") and "abfal" not in again
+    for file in (tmp_path / "cache").iterdir():  # damaged files are derived again
+        file.write_bytes(b"x")
+    from pipeline.nlp.crosslingual import _digest
+
+    _digest.cache_clear()
+    assert table_digest(path) == digest
+    assert dict(load_table(path).items()) == dict(first.items())
 
 
 def test_decompounder_splits_with_linking_elements() -> None:

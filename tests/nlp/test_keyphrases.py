@@ -66,3 +66,16 @@ def test_lemma_table_is_cached_with_the_lookup_files_entries(
         assert keyphrases._lemma_table("xx") == {}
     finally:
         keyphrases._lemma_table.cache_clear()
+
+
+def test_repeated_texts_of_a_batch_score_as_distinct_ones() -> None:
+    """Re-shared texts are scored once per batch, yet each still counts in the batch's
+    document frequencies: a trailing space (same tokens, another text) changes nothing."""
+    texts = ["Die Kaffeemaschine tropft schon wieder", "The grinder is loud and the app crashes",
+             "Kaffeemaschine entkalken dauert ewig"] * 8 + ["Neuer Akku hält kaum"] * 3
+    langs = ["de", "en", "de"] * 8 + ["de"] * 3
+    distinct = [t + " " * i for i, t in enumerate(texts)]
+    got = extract_keyphrases(texts, langs)
+    assert got == extract_keyphrases(distinct, langs)
+    assert got[0] is not got[3]  # each post gets its own list
+    assert len(texts) >= 20 and got[0] != extract_keyphrases(texts[:1], langs[:1])[0]

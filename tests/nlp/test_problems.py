@@ -213,3 +213,36 @@ def test_a_burst_of_something_new_founds_its_own_problem() -> None:
     assert with_bursts.problems[next(iter(new))].size == len(FROTHER_UPDATE)
     _, new_without = run(None)
     assert not new_without - {None}  # without bursts they join the older problem or wait
+
+
+def test_average_linkage_partitions_as_scipy() -> None:
+    """The numpy average linkage cuts the same flat clusters as scipy's linkage + fcluster
+    (random groups, exact duplicates and zero vectors included)."""
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from pipeline.nlp.problems import _average_linkage
+
+    def groups(labels: np.ndarray) -> list[list[int]]:
+        out: dict[int, list[int]] = {}
+        for i, lab in enumerate(labels):
+            out.setdefault(int(lab), []).append(i)
+        return sorted(out.values())
+
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        n, dim, k = int(rng.integers(2, 50)), int(rng.integers(2, 30)), int(rng.integers(1, 6))
+        x = rng.normal(size=(k, dim))[rng.integers(0, k, n)]
+        x += rng.normal(size=(n, dim)) * rng.uniform(0.1, 1.5)
+        for i in np.flatnonzero(rng.random(n) < 0.3):
+            x[i] = x[rng.integers(0, n)]
+        x[rng.random(n) < 0.05] = 0.0
+        norm = np.linalg.norm(x, axis=1, keepdims=True)
+        x = np.divide(x, norm, out=np.zeros_like(x), where=norm > 0).astype(np.float32)
+        sims, threshold = x @ x.T, float(rng.uniform(0.1, 0.6))
+        dist = np.clip(1.0 - sims, 0.0, 2.0)
+        np.fill_diagonal(dist, 0.0)
+        ref = fcluster(linkage(squareform(dist, checks=False), method="average"),
+                       t=1.0 - threshold, criterion="distance")
+        assert groups(_average_linkage(sims, threshold)) == groups(ref)
