@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from pipeline.cli import app
 from pipeline.config import Config, parse_config
 from pipeline.nlp.problem_labels import fits
-from pipeline.nlp.problem_rebuild import rebuild_problems
 from pipeline.nlp.problem_store import REBUILD_COMMAND, problem_trends, stale_problems_warning
 from pipeline.nlp.problems import PROBLEM_MODEL
 from pipeline.stages.base import open_warehouse
+from pipeline.stages.problem_rebuild import rebuild_problems
 from pipeline.stages.run import run
 from pipeline.warehouse.schema import post_problem, problem, problem_merge
 

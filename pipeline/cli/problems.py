@@ -76,8 +76,8 @@ def problems_command(engine: Any, brand: str, days: int = 14,
 
 def rebuild_command(engine: Any, config: Any, since: date | None = None) -> None:
     """Body of `stimmung problems --rebuild`: problems from stored history under the
-    current problem model (`pipeline.nlp.problem_rebuild`), then one summary line."""
-    from pipeline.nlp.problem_rebuild import rebuild_problems
+    current problem model (`pipeline.stages.problem_rebuild`), then one summary line."""
+    from pipeline.stages.problem_rebuild import rebuild_problems
 
     with progress_display() as progress:
         res = rebuild_problems(engine, config, since=since, progress=progress)
