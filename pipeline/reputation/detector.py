@@ -74,10 +74,21 @@ from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import cache
+from types import ModuleType
 from typing import Literal, TypeVar
 
 import numpy as np
-from scipy import special
+
+
+@cache
+def _special() -> ModuleType:
+    """scipy.special, imported when a tail probability is first needed (~0.3 s: commands
+    that only import the detector, such as the CLI's, do not pay it)."""
+    from scipy import special
+
+    return special
+
 
 Freq = Literal["D", "H"]
 TimeLike = date | datetime
@@ -204,25 +215,25 @@ def _upper_tail(x: int, mu: float, kappa: float) -> float:
     if x <= 0:
         return 1.0
     if kappa < 1e-9:
-        return float(special.gammainc(x, mu))
+        return float(_special().gammainc(x, mu))
     r = 1.0 / kappa
     p = r / (r + mu)
-    return float(special.betainc(x, r, 1.0 - p))
+    return float(_special().betainc(x, r, 1.0 - p))
 
 
 def _lower_tail(x: int, mu: float, kappa: float) -> float:
     """P(X <= x)."""
     if kappa < 1e-9:
-        return float(special.gammaincc(x + 1, mu))
+        return float(_special().gammaincc(x + 1, mu))
     r = 1.0 / kappa
     p = r / (r + mu)
-    return float(special.betainc(r, x + 1, p))
+    return float(_special().betainc(r, x + 1, p))
 
 
 def _z(p: float) -> float:
     if p <= 0.0:
         return Z_CAP
-    return float(min(Z_CAP, -special.ndtri(min(p, 1.0))))
+    return float(min(Z_CAP, -_special().ndtri(min(p, 1.0))))
 
 
 def _slot(time: TimeLike, freq: Freq) -> int:
@@ -238,19 +249,21 @@ def _binom_upper(x: float, n: float, p: float) -> float:
         return 1.0
     if x > n:
         return 0.0
-    return float(special.betainc(x, n - x + 1.0, p))
+    return float(_special().betainc(x, n - x + 1.0, p))
 
 
 def _binom_lower(x: float, n: float, p: float) -> float:
     """P(X <= x) for X ~ Binomial(n, p), continuous in x and n."""
     if x >= n:
         return 1.0
-    return float(special.betainc(n - x, x + 1.0, 1.0 - p))
+    return float(_special().betainc(n - x, x + 1.0, 1.0 - p))
 
 
 _TRIM = 0.9
-#: E[r^2 | r^2 <= q] for r ~ N(0, 1), q its 90% quantile: P(chi2_3 <= q) / 0.9
-_TRIMMED_CHI2 = float(special.chdtr(3, special.chdtri(1, 1 - _TRIM)) / _TRIM)
+@cache
+def _trimmed_chi2() -> float:
+    """E[r^2 | r^2 <= q] for r ~ N(0, 1), q its 90% quantile: P(chi2_3 <= q) / 0.9."""
+    return float(_special().chdtr(3, _special().chdtri(1, 1 - _TRIM)) / _TRIM)
 
 
 def _solve_dispersion(r2: np.ndarray, scale: np.ndarray, prior: float,
@@ -271,7 +284,7 @@ def _solve_dispersion(r2: np.ndarray, scale: np.ndarray, prior: float,
     def excess(d: float) -> float:
         z = r2 / (1.0 + d * scale)
         z.sort()
-        return float(z[:keep].sum() / keep) - _TRIMMED_CHI2  # = z[:keep].mean()
+        return float(z[:keep].sum() / keep) - _trimmed_chi2()  # = z[:keep].mean()
 
     if excess(0.0) <= 0:
         est = 0.0
@@ -446,12 +459,12 @@ class OnlineDetector:
         kappa, rho = self._dispersions(t)
         sd_a = math.sqrt(mu_a + kappa * mu_a * mu_a)
         z_a = _z(_upper_tail(int(x), mu_a, kappa))
-        low = _lower_tail(int(x), mu_a, kappa) <= special.ndtr(-p.clean_z)
+        low = _lower_tail(int(x), mu_a, kappa) <= _special().ndtr(-p.clean_z)
         if p0 is not None:
             deff = 1.0 + max(n - 1.0, 0.0) * rho
             z_b = _z(_binom_upper(x / deff, n / deff, p0))
             sd_b: float | None = math.sqrt(n * p0 * (1 - p0) * deff)
-            low = low or _binom_lower(x / deff, n / deff, p0) <= special.ndtr(-p.clean_z)
+            low = low or _binom_lower(x / deff, n / deff, p0) <= _special().ndtr(-p.clean_z)
             high = z_a >= p.clean_z and z_b >= p.clean_z
             cap = max(mu_b + p.clean_z * (sd_b or 0.0), mu_a + p.clean_z * sd_a)
             elevated = z_a >= p.run_z and z_b >= p.run_z
@@ -475,7 +488,7 @@ class OnlineDetector:
             z_run, guard_run = self._evidence(run_a, run_b)
             if guard_run and z_run > z:
                 z, guard = z_run, True
-        pval = float(special.ndtr(-z))
+        pval = float(_special().ndtr(-z))
         mu = mu_a
         judged = t >= p.min_history
         significant = judged and guard and (
