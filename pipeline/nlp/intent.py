@@ -13,7 +13,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -286,21 +286,6 @@ def _question_sentences(t: str, lang: str) -> tuple[float, bool]:
 def _scores(text: str, lang: str | None) -> dict[str, float]:
     key = (lang or "*").lower()[:2]
     key = key if key in _BY_LANG else "*"
-    return dict(zip(INTENTS, _memo_scores(text, key), strict=True))
-
-
-#: re-shared posts (retweets, copies) are scored once per process: a score depends only
-#: on the text and the rule set
-_SCORE_MEMO_SIZE = 1 << 16
-
-
-@lru_cache(maxsize=_SCORE_MEMO_SIZE)
-def _memo_scores(text: str, key: str) -> tuple[float, ...]:
-    s = _rule_scores(text, key)
-    return tuple(s[c] for c in INTENTS)
-
-
-def _rule_scores(text: str, key: str) -> dict[str, float]:
     compiled = _BY_LANG[key]
     t = _GREETING.sub("", _WS.sub(" ", text).strip())
     s = dict.fromkeys((*INTENTS, "sarcasm", "rhetoric"), 0.0)

@@ -205,14 +205,3 @@ def test_lowercased_rules_match_as_ignorecase_rules(text: str) -> None:
             assert [bool(p.search(low)) for p, _, _ in compiled.lower_rules] == expected
     if any(c in text for c in "ſİΣ"):
         assert low is None
-
-
-def test_memoised_scores_are_the_rules_and_not_shared() -> None:
-    from pipeline.nlp.intent import _rule_scores, rule_scores
-
-    text = "Warum geht das Ding ständig kaputt? Kann jemand helfen?"
-    first = rule_scores(text, "de")
-    first["complaint"] = -99.0  # a caller's change does not leak into the memo
-    assert rule_scores(text, "de") == _rule_scores(text, "de")
-    assert rule_scores(text, "de")["complaint"] > 0
-    assert rule_scores(text, "fr") == _rule_scores(text, "*")  # unknown: both lexicons
