@@ -125,3 +125,26 @@ def test_an_english_label_leans_on_the_german_members_terms() -> None:
     assert "price" in leaned.label.lower() and plain.label != leaned.label, (plain, leaned)
     assert all(fits(leaned.label, e["text"]) for e in leaned.examples)
     assert describe(prob, "de", translate=translate) == describe(prob, "de")  # German: as is
+
+
+def test_stored_label_is_worked_out_again_only_when_the_pool_changes(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pipeline.nlp.problems as problems_module
+
+    calls: list[str] = []
+    real = problems_module.describe
+
+    def counting(problem, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(problem.problem_id)
+        return real(problem, *args, **kwargs)
+
+    monkeypatch.setattr(problems_module, "describe", counting)
+    prob = _problem(GRINDER)
+    first = prob.label
+    prob.size += 1  # a new member that did not enter the example pool
+    prob.terms["drill"] = 0.5
+    assert prob.label == first and len(calls) == 1
+    prob.examples = example_pool([*prob.examples[1:], {
+        "post_id": "p99", "similarity": 0.99, "lang": "en",
+        "text": "Loud grinder noise, the grinder rattles"}])
+    prob.label  # noqa: B018 - the pool changed: worked out again
+    assert len(calls) == 2
