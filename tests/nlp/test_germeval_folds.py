@@ -5,6 +5,7 @@ in the multilingual model card are out-of-fold)."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -63,3 +64,15 @@ def test_folds_cover_the_validation_file_and_leave_a_fold_out(
     assert by_fold[1] <= trained
     assert len(train) == len(recipe.load_training(shared_dir / "datasets")) + len(rows) \
         - sizes[2]
+
+
+def test_bundled_ngram_model_is_trained_on_every_germeval_fold(
+        recipe: Any, shared_dir: Path) -> None:
+    """The shipped n-gram model (1.1) saw all GermEval documents, so its card's GermEval
+    figure must be the out-of-fold one (`germeval_oof.py`), never its own score."""
+    config = json.loads((REPO / "models" / "stimmung_sentiment" / "config.json")
+                        .read_text(encoding="utf-8"))
+    training = config["training"]
+    assert config["version"] == recipe.VERSION
+    assert training["germeval"] is True and training["germeval_excluded_fold"] is None
+    assert training["sources"]["germeval"] == len(recipe.load_germeval(shared_dir / "datasets"))
