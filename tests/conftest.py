@@ -27,6 +27,24 @@ os.environ.setdefault("AIRFLOW__DATABASE__SQL_ALCHEMY_CONN",
                       f"sqlite:///{_AIRFLOW_HOME / 'airflow.db'}")
 os.environ.setdefault("AIRFLOW__CORE__UNIT_TEST_MODE", "True")
 
+def run_on_posts(tmp_path: Path, url: str, rows: list[dict[str, Any]]) -> tuple[Any, Any]:
+    """(config, engine) of a warehouse at `url` after one `stimmung run` over `rows` (a
+    `file` source; one brand, Kaffeekraft)."""
+    from pipeline.config import parse_config
+    from pipeline.stages.base import open_warehouse
+    from pipeline.stages.run import run
+
+    data = tmp_path / "posts.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    config = parse_config({
+        "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
+        "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
+    }, base_dir=tmp_path)
+    engine = open_warehouse(config)
+    run(engine, config)
+    return config, engine
+
+
 PG_URL = os.environ.get("STIMMUNG_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("STIMMUNG_REQUIRE_PG") == "1"
 

@@ -1,15 +1,11 @@
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
 
-from pipeline.config import parse_config
-from pipeline.stages.base import open_warehouse
 from pipeline.stages.privacy import apply_retention, erase_author
-from pipeline.stages.run import run
 from pipeline.warehouse.schema import (
     author,
     intent,
@@ -19,6 +15,7 @@ from pipeline.warehouse.schema import (
     raw_post,
     sentiment,
 )
+from tests.conftest import run_on_posts
 
 
 def _count(engine, table) -> int:  # type: ignore[no-untyped-def]
@@ -36,15 +33,7 @@ def _setup(tmp_path: Path, url: str):  # type: ignore[no-untyped-def]
         {"id": "3", "text": "Kaffeekraft hat eine neue Maschine angekündigt heute",
          "author": "bernd", "created_at": (now - timedelta(days=400)).isoformat()},
     ]
-    data = tmp_path / "posts.jsonl"
-    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    config = parse_config({
-        "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
-        "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
-    }, base_dir=tmp_path)
-    engine = open_warehouse(config)
-    run(engine, config)
-    return config, engine
+    return run_on_posts(tmp_path, url, rows)
 
 
 def test_raw_author_stays_in_the_raw_layer(tmp_path: Path, sqlite_url: str) -> None:

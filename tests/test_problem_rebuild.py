@@ -13,14 +13,14 @@ from sqlalchemy import Engine, func, select, update
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import Config, parse_config
+from pipeline.config import Config
 from pipeline.nlp.problem_labels import fits
 from pipeline.nlp.problem_store import REBUILD_COMMAND, problem_trends, stale_problems_warning
 from pipeline.nlp.problems import PROBLEM_MODEL
-from pipeline.stages.base import open_warehouse
 from pipeline.stages.problem_rebuild import rebuild_problems
 from pipeline.stages.run import run
 from pipeline.warehouse.schema import post_problem, problem, problem_merge
+from tests.conftest import run_on_posts
 
 OLD = "1.0.0-old"
 GRINDER = [
@@ -39,17 +39,9 @@ OTHER = [
 
 
 def _setup(tmp_path: Path, url: str) -> tuple[Config, Engine]:
-    data = tmp_path / "posts.jsonl"
-    lines = [json.dumps({"id": str(i), "text": t,
-                         "created_at": f"2026-10-0{1 + i % 3}T10:00:00Z"})
-             for i, t in enumerate(GRINDER + OTHER)]
-    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    config = parse_config({
-        "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
-        "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
-    }, base_dir=tmp_path)
-    engine = open_warehouse(config)
-    run(engine, config)
+    config, engine = run_on_posts(tmp_path, url, [
+        {"id": str(i), "text": t, "created_at": f"2026-10-0{1 + i % 3}T10:00:00Z"}
+        for i, t in enumerate(GRINDER + OTHER)])
     return config, engine
 
 

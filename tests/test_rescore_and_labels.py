@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -8,12 +7,11 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.config import parse_config
 from pipeline.stages.aggregate import aggregate
 from pipeline.stages.analyze import rescore, set_label
-from pipeline.stages.base import model_identity, open_warehouse
-from pipeline.stages.run import run
+from pipeline.stages.base import model_identity
 from pipeline.warehouse.schema import daily_brand_metrics, sentiment
+from tests.conftest import run_on_posts
 
 POSTS = [
     ("1", "Die Kaffeekraft Maschine ist großartig, ich liebe sie!"),
@@ -24,16 +22,8 @@ POSTS = [
 
 
 def _setup(tmp_path: Path, url: str):  # type: ignore[no-untyped-def]
-    data = tmp_path / "posts.jsonl"
-    data.write_text("".join(json.dumps({"id": i, "text": t, "created_at": "2026-10-05T10:00:00Z"})
-                            + "\n" for i, t in POSTS), encoding="utf-8")
-    config = parse_config({
-        "warehouse": {"url": url}, "brands": [{"name": "Kaffeekraft"}],
-        "sources": [{"name": "file", "kind": "file", "options": {"path": str(data)}}],
-    }, base_dir=tmp_path)
-    engine = open_warehouse(config)
-    run(engine, config)
-    return config, engine
+    return run_on_posts(tmp_path, url, [{"id": i, "text": t, "created_at": "2026-10-05T10:00:00Z"}
+                                        for i, t in POSTS])
 
 
 def _metrics(engine):  # type: ignore[no-untyped-def]
