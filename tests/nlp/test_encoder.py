@@ -213,11 +213,3 @@ def test_memo_is_bounded_and_keeps_probabilities_when_vectors_refresh() -> None:
     memo.put("c", p, v)  # "b" is the least recently used: out
     assert len(memo) == 2 and memo.get("b", probs=False) is None
 
-
-@needs_model
-def test_a_texts_scores_do_not_depend_on_its_batch_mates() -> None:
-    encoder = load_encoder(models_dir() / "stimmung_multilingual")
-    alone, _ = encoder.run([TEXTS[0]], sentiment=True)
-    with_others, _ = encoder.run(list(reversed(TEXTS)), sentiment=True)
-    assert alone is not None and with_others is not None
-    assert np.array_equal(alone[0], with_others[len(TEXTS) - 1])
