@@ -50,8 +50,7 @@ class EncodedMemo:
     def __init__(self, size: int = MEMO_SIZE) -> None:
         self.size = size
         self.hits = 0
-        self._items: OrderedDict[str, tuple[np.ndarray | None, np.ndarray | None]] = (
-            OrderedDict())
+        self._items: OrderedDict[str, tuple[np.ndarray | None, np.ndarray]] = OrderedDict()
 
     def __len__(self) -> int:
         return len(self._items)
@@ -60,7 +59,7 @@ class EncodedMemo:
         """(probabilities or None, pooled states) when known; with `probs`, only when the
         probabilities are known too."""
         item = self._items.get(key)
-        if item is None or item[1] is None or (probs and item[0] is None):
+        if item is None or (probs and item[0] is None):
             return None
         self._items.move_to_end(key)
         self.hits += 1
@@ -215,7 +214,6 @@ class MultilingualSentiment:
         encoded = wanted
         encoded[unsure] = True
         return probs[index], TextFeatures(self.feature_kind, rows[index], encoded[index])
-
 
     def _encode(self, texts: list[str], *,
                 probs: bool) -> tuple[np.ndarray | None, np.ndarray]:
