@@ -15,9 +15,9 @@ Two entry points:
   same posts always give the same ids. Problems whose centroids converge are *merged*;
   merges are recorded and the absorbed id keeps resolving to the surviving one.
 * `cluster_texts(texts, langs)` — offline batch clustering used by `stimmung eval
-  topics`: an ensemble of k-means runs over two character n-gram LSA views of the
-  lemmatised text, combined through a co-association matrix and cut with average
-  linkage. The number of clusters follows a fixed rule, `k = round(sqrt(2 n))`.
+  topics`: the problem encoder's vectors beside e5 embeddings, spectral clustering
+  (`pipeline.nlp.topic_clusters`). The number of clusters follows a fixed rule,
+  `k = round(sqrt(2 n))`.
 
 The encoder's name and version are part of the problem model version
 (`problem_model(encoder)`), so problems of different encoders never mix. The default
@@ -34,7 +34,6 @@ import base64
 import hashlib
 import logging
 import math
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,7 +41,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.nlp.keyphrases import extract_keyphrases, lemmas
+from pipeline.nlp.keyphrases import extract_keyphrases
 from pipeline.nlp.problem_labels import brand_pattern, describe, example_pool
 from pipeline.nlp.vectors import TextEncoder, encoder_identity, load_text_encoder
 
@@ -494,32 +493,11 @@ def default_k(n: int) -> int:
     return max(2, min(n, round(math.sqrt(2 * n))))
 
 
-def _lsa_views(docs: list[str], seed: int) -> list[np.ndarray]:
-    from sklearn.decomposition import TruncatedSVD
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.preprocessing import normalize
-
-    n = len(docs)
-    views: list[np.ndarray] = []
-    for ngrams, dims in (((3, 5), 30), ((2, 4), 30), ((3, 5), 50)):
-        vec = TfidfVectorizer(analyzer="char_wb", ngram_range=ngrams, sublinear_tf=True,
-                              min_df=2 if n >= 30 else 1, max_df=0.2 if n >= 30 else 1.0)
-        try:
-            x = vec.fit_transform(docs)
-        except ValueError:  # empty vocabulary
-            continue
-        d = min(dims, x.shape[1] - 1, n - 1)
-        if d < 2:
-            views.append(normalize(x.toarray()))
-            continue
-        views.append(normalize(TruncatedSVD(d, random_state=seed).fit_transform(x)))
-    return views
-
-
 def cluster_texts(texts: Sequence[str], langs: Sequence[str | None], k: int | None = None,
-                  *, seeds: int = 10) -> list[int]:
-    """Cluster ids for `texts` (deterministic): co-association ensemble, see module doc."""
-    from sklearn.cluster import AgglomerativeClustering, KMeans
+                  ) -> list[int]:
+    """Cluster ids for `texts` (deterministic): `pipeline.nlp.topic_clusters`, k from the
+    fixed rule unless given."""
+    from pipeline.nlp.topic_clusters import cluster_batch
 
     n = len(texts)
     if n == 0:
@@ -527,24 +505,4 @@ def cluster_texts(texts: Sequence[str], langs: Sequence[str | None], k: int | No
     k = default_k(n) if k is None else max(1, min(k, n))
     if n < 3 or k == 1:
         return [0] * n
-    docs = lemmas(texts, langs)
-    views = _lsa_views(docs, 0)
-    if not views:
-        return [0] * n
-    ks = sorted({max(2, min(n, round(k * f))) for f in (0.5, 0.7, 1.0)})
-    co = np.zeros((n, n))
-    runs = 0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # duplicate texts: fewer distinct clusters than k
-        for view in views:
-            for seed in range(seeds):
-                for kk in ks:
-                    lab = KMeans(kk, n_init=1, random_state=seed).fit_predict(view)
-                    co += lab[:, None] == lab[None, :]
-                    runs += 1
-    co /= runs
-    labels = AgglomerativeClustering(k, metric="precomputed",
-                                     linkage="average").fit_predict(1.0 - co)
-    # renumber by first appearance so ids are stable and readable
-    order: dict[int, int] = {}
-    return [order.setdefault(int(lab), len(order)) for lab in labels]
+    return cluster_batch(texts, langs, k)

@@ -54,4 +54,4 @@ def test_germeval_aspects_nmi(tmp_path: Path) -> None:
 
     r = evaluate_topics(f)
     assert r["n"] == 490 and r["n_clusters"] == 31
-    assert r["nmi"] >= 0.35
+    assert r["nmi"] >= 0.38  # 0.407 measured (0.356 before the e5 half)
