@@ -34,6 +34,7 @@ import base64
 import hashlib
 import logging
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -162,6 +163,52 @@ class UpdateResult:
     pending: list[ProblemPost] = field(default_factory=list)
 
 
+# ----------------------------------------------------------------------------- centroids
+
+
+class CentroidMatrix:
+    """The active problems' centroids as one matrix, rows in problem-id order, kept up
+    to date row by row: a problem that gains members rewrites its row, a new one is
+    inserted at its place, a merged one leaves. (Rebuilding it with `np.vstack` after
+    every change copied all k x dim floats several times per batch and brand: the
+    problem stage grew with the number of problems.)
+
+    `view()` is valid until the next change."""
+
+    def __init__(self, dim: int) -> None:
+        self.ids: list[str] = []
+        self._rows = np.zeros((0, dim), dtype=np.float32)
+
+    def view(self) -> tuple[list[str], np.ndarray]:
+        return self.ids, self._rows[:len(self.ids)]
+
+    def put(self, problem_id: str, centroid: np.ndarray) -> None:
+        """Set the row of `problem_id` (inserted at its place when new)."""
+        n = len(self.ids)
+        i = bisect_left(self.ids, problem_id)
+        if i < n and self.ids[i] == problem_id:
+            self._rows[i] = centroid
+            return
+        if n == self._rows.shape[0]:  # full: grow by half (amortised O(dim) per insert)
+            grown = np.zeros((max(16, n + n // 2), self._rows.shape[1]), dtype=np.float32)
+            grown[:n] = self._rows[:n]
+            self._rows = grown
+        self._rows[i + 1:n + 1] = self._rows[i:n]
+        self._rows[i] = centroid
+        self.ids.insert(i, problem_id)
+
+    def drop(self, problem_id: str) -> None:
+        n = len(self.ids)
+        i = bisect_left(self.ids, problem_id)
+        if i < n and self.ids[i] == problem_id:
+            self._rows[i:n - 1] = self._rows[i + 1:n]
+            del self.ids[i]
+
+    def index(self, problem_id: str) -> int | None:
+        i = bisect_left(self.ids, problem_id)
+        return i if i < len(self.ids) and self.ids[i] == problem_id else None
+
+
 # ----------------------------------------------------------------------------- online model
 
 
@@ -198,7 +245,7 @@ class ProblemModel:
         self.burst_size = burst_size
         self.burst_margin = burst_margin  # None: no burst problems
         self._brand_re = brand_pattern(brand)
-        self._matrix: tuple[list[str], np.ndarray] | None = None
+        self._matrix: CentroidMatrix | None = None
         self._pool_cache: tuple[list[str], np.ndarray] = (
             [], np.zeros((0, self.encoder.dim), dtype=np.float32))
 
@@ -215,14 +262,22 @@ class ProblemModel:
                       key=lambda p: p.problem_id)
 
     def _centroids(self) -> tuple[list[str], np.ndarray]:
-        """Ids and centroid matrix (k x dim) of the active problems (cached until a change)."""
+        """Ids and centroid matrix (k x dim) of the active problems, in id order (valid
+        until the next change)."""
         if self._matrix is None:
-            active = self.active()
-            ids = [p.problem_id for p in active]
-            mat = (np.vstack([p.centroid for p in active]).astype(np.float32) if active
-                   else np.zeros((0, self.encoder.dim), dtype=np.float32))
-            self._matrix = (ids, mat)
-        return self._matrix
+            self._matrix = CentroidMatrix(self.encoder.dim)
+            for p in self.active():
+                self._matrix.put(p.problem_id, np.asarray(p.centroid, dtype=np.float32))
+        return self._matrix.view()
+
+    def _changed(self, prob: Problem) -> None:
+        """Keep the centroid matrix in step with `prob` (new centroid, merged away)."""
+        if self._matrix is None:
+            return
+        if prob.status == "active" and self.problems.get(prob.problem_id) is prob:
+            self._matrix.put(prob.problem_id, np.asarray(prob.centroid, dtype=np.float32))
+        else:
+            self._matrix.drop(prob.problem_id)
 
     def _encode(self, posts: Sequence[ProblemPost]) -> None:
         """Vectors (brand name left out) for the posts that have none yet."""
@@ -272,7 +327,7 @@ class ProblemModel:
         if len(prob.terms) > 200:
             prob.terms = dict(sorted(prob.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:100])
         prob.examples = example_pool(prob.examples)
-        self._matrix = None
+        self._changed(prob)
 
     def update(self, posts: Sequence[ProblemPost]) -> UpdateResult:
         """Assign `posts` to problems, create new problems, record merges."""
@@ -381,7 +436,7 @@ class ProblemModel:
         self._keyphrases(members)
         self._add_members(prob, list(zip(members, sims, strict=True)))
         self.problems[pid] = prob
-        self._matrix = None
+        self._changed(prob)
         changed.add(pid)
         result.created.append(pid)
         if log.isEnabledFor(logging.INFO):  # a label costs a keyphrase pass
@@ -405,20 +460,26 @@ class ProblemModel:
         groups: dict[int, list[int]] = {}
         for j, lab in enumerate(labels):
             groups.setdefault(int(lab), []).append(int(live[j]))
-        found: list[Assignment] = []
+        # every group is measured against the problems as they were before this batch
+        # (the centroid matrix changes in place as groups found problems)
+        bursts: list[list[int]] = []
         for members in sorted(groups.values(), key=lambda m: posts[m[0]].post_id):
             if len(members) < self.burst_size:
                 continue
             centre = _unit(x[members].mean(axis=0))
             inner = float((x[members] @ centre).mean())
             if inner - float((centroids @ centre).max()) >= self.burst_margin:
-                found += self._found([posts[i] for i in members], x[members], result, changed)
+                bursts.append(members)
+        found: list[Assignment] = []
+        for members in bursts:
+            found += self._found([posts[i] for i in members], x[members], result, changed)
         return found
 
     def _merge(self, today: date, result: UpdateResult, changed: set[str]) -> None:
         while True:
             ids, mat = self._centroids()
-            rows = [i for i, pid in enumerate(ids) if pid in changed]
+            assert self._matrix is not None
+            rows = sorted(i for pid in changed if (i := self._matrix.index(pid)) is not None)
             if len(ids) < 2 or not rows:
                 return
             sims = mat[rows] @ mat.T
@@ -440,7 +501,8 @@ class ProblemModel:
             keep.first_day = min(keep.first_day, gone.first_day)
             keep.last_day = max(keep.last_day, gone.last_day)
             gone.status, gone.merged_into = "merged", keep.problem_id
-            self._matrix = None
+            self._changed(keep)
+            self._changed(gone)
             changed.update({keep.problem_id, gone.problem_id})
             result.merges.append(Merge(gone.problem_id, keep.problem_id, round(sim, 4), today))
             log.info("merged problem %s into %s (similarity %.2f)", gone.problem_id,

@@ -246,3 +246,47 @@ def test_average_linkage_partitions_as_scipy() -> None:
         ref = fcluster(linkage(squareform(dist, checks=False), method="average"),
                        t=1.0 - threshold, criterion="distance")
         assert groups(_average_linkage(sims, threshold)) == groups(ref)
+
+
+def test_centroid_matrix_follows_puts_and_drops() -> None:
+    """Rows kept in place (inserted at their id's place, rewritten, dropped) equal the
+    matrix rebuilt from scratch after every change."""
+    import numpy as np
+
+    from pipeline.nlp.problems import CentroidMatrix
+
+    rng = np.random.default_rng(13)
+    index, live = CentroidMatrix(6), {}
+    for _ in range(2000):
+        pid = f"pb_{int(rng.integers(0, 300)):03d}"
+        if rng.random() < 0.25:
+            index.drop(pid)
+            live.pop(pid, None)
+        else:
+            live[pid] = rng.normal(size=6).astype(np.float32)
+            index.put(pid, live[pid])
+        ids, mat = index.view()
+        assert ids == sorted(live)
+        assert np.array_equal(mat, np.array([live[i] for i in ids]).reshape(-1, 6))
+        assert index.index(pid) == (ids.index(pid) if pid in live else None)
+
+
+def test_centroid_matrix_stays_the_active_problems_through_updates() -> None:
+    """Across assignments, new problems, bursts and merges the model's kept matrix is
+    the active problems' centroids in id order (what a rebuild gives)."""
+    import numpy as np
+
+    model = ProblemModel("Kaffeekraft", min_size=2, burst_size=3)
+    day = D0
+    for round_ in range(7):
+        if round_ == 6:  # every centroid now "converges": merges
+            model.merge_threshold = -1.0
+        for topic in sorted(TOPICS):
+            model.update(_posts(topic, 100 * round_, day, 3 + round_ % 3))
+            ids, mat = model._centroids()
+            active = model.active()
+            assert ids == [p.problem_id for p in active]
+            assert np.array_equal(mat, np.vstack([p.centroid for p in active]))
+        day += timedelta(days=1)
+    assert len(model.problems) >= 3
+    assert sum(p.status == "merged" for p in model.problems.values()) >= 2
