@@ -5,7 +5,11 @@ plain tuples (values converted by each column type's own SQLAlchemy bind process
 rows are stored exactly as an ORM/Core insert stores them, without Core's per-row
 statement machinery). PostgreSQL: the batch is `COPY`-ed into a temporary staging table
 (created once per connection) and merged with one `INSERT ... SELECT ... ON CONFLICT`
-that also empties the staging table, so a batch costs two round trips.
+that also empties the staging table, so a batch costs two round trips. The COPY is
+binary when every value has the Python type its column's binary format takes (aware
+datetimes for `timestamptz`, `date` for dates, ...): about half the client's and the
+server's CPU per row of a text COPY; otherwise (a naive datetime, a string in a date
+column) it is text, and the server converts as an INSERT would.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, event, text
+from sqlalchemy import JSON, Connection, Dialect, Table, event, text
 
 log = logging.getLogger(__name__)
 
@@ -156,22 +160,86 @@ def _copy_merge(
     in one round trip."""
     tmp = _staging_table(conn, table)
     col_list = ", ".join(f'"{c}"' for c in columns)
-    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
     dbapi = conn.connection.driver_connection
     assert dbapi is not None
-    dumps = json.dumps
-    plain = [c for c in columns if c not in json_cols]
-    with dbapi.cursor() as cursor, cursor.copy(f'COPY "{tmp}" ({col_list}) FROM STDIN') as copy:
-        if len(plain) == len(columns):
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+    values = [[row[c] for row in rows] for c in columns]
+    types = _binary_types(conn.dialect, table, columns, values)
+    with dbapi.cursor() as cursor:
+        if types is not None:
+            with cursor.copy(f'COPY "{tmp}" ({col_list}) FROM STDIN (FORMAT BINARY)') as copy:
+                copy.set_types(types)
+                for record in zip(*values, strict=True):
+                    copy.write_row(record)
         else:
-            is_json = [c in json_cols for c in columns]
-            for row in rows:
-                copy.write_row([dumps(row[c]) if j and row[c] is not None else row[c]
-                                for c, j in zip(columns, is_json, strict=True)])
+            _copy_text(cursor, table, tmp, col_list, columns, values)
     # no parameters: psycopg sends both statements in one simple-protocol round trip
     conn.exec_driver_sql(
         f'INSERT INTO "{table.name}" ({col_list}) SELECT {col_list} FROM "{tmp}" '
         f'{_conflict_clause(keys, update)}; DELETE FROM "{tmp}"'
     )
+
+
+def _copy_text(cursor: Any, table: Table, tmp: str, col_list: str, columns: list[str],
+               values: list[list[Any]]) -> None:
+    """A text COPY (JSON values sent as their `json.dumps` text)."""
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    dumps = json.dumps
+    values = [[None if v is None else dumps(v) for v in column] if c in json_cols else column
+              for c, column in zip(columns, values, strict=True)]
+    with cursor.copy(f'COPY "{tmp}" ({col_list}) FROM STDIN') as copy:
+        for record in zip(*values, strict=True):
+            copy.write_row(record)
+
+
+def _binary_types(dialect: Dialect, table: Table, columns: list[str],
+                  values: list[list[Any]]) -> list[str] | None:
+    """The PostgreSQL type of each column for a binary COPY, or None when a column's
+    type or one of its values does not fit one (then the COPY is text)."""
+    out: list[str] = []
+    for c, column in zip(columns, values, strict=True):
+        kind = _binary_kind(table.c[c].type.dialect_impl(dialect))
+        if kind is None:
+            return None
+        name, cls = kind
+        if cls is not None:
+            found = set(map(type, column))
+            found.discard(type(None))
+            if not found <= {cls}:
+                return None
+            if cls is datetime and any(
+                    (v.utcoffset() is None) == (name == "timestamptz")
+                    for v in column if v is not None):
+                return None  # naive into timestamptz (or aware into timestamp)
+        out.append(name)
+    return out
+
+
+def _binary_kind(col_type: Any) -> tuple[str, type | None] | None:
+    """(PostgreSQL type, the one Python class its values must have, None: any JSON
+    value) of a column type a binary COPY can send as is, else None."""
+    from sqlalchemy import types as sqltypes
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    if isinstance(col_type, JSONB):
+        return "jsonb", None
+    if isinstance(col_type, sqltypes.JSON):
+        return "json", None
+    if isinstance(col_type, sqltypes.DateTime):
+        return ("timestamptz" if col_type.timezone else "timestamp"), datetime
+    if isinstance(col_type, sqltypes.Date):
+        return "date", date
+    if isinstance(col_type, sqltypes.Boolean):
+        return "bool", bool
+    if isinstance(col_type, sqltypes.BigInteger):
+        return "int8", int
+    if isinstance(col_type, sqltypes.SmallInteger):
+        return "int2", int
+    if isinstance(col_type, sqltypes.Integer):
+        return "int4", int
+    if (isinstance(col_type, sqltypes.Float) and not col_type.asdecimal
+            and (col_type.precision is None or isinstance(col_type, sqltypes.Double))):
+        return "float8", float  # FLOAT and DOUBLE PRECISION (not REAL, not NUMERIC)
+    if isinstance(col_type, (sqltypes.Text, sqltypes.String)) and not isinstance(
+            col_type, sqltypes.Enum):
+        return "text", str
+    return None

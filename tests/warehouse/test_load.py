@@ -12,8 +12,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects import sqlite
 
 from pipeline.warehouse.db import make_engine, migrate
-from pipeline.warehouse.load import _SQLITE_FAST, upsert
-from pipeline.warehouse.schema import mention, post, post_problem
+from pipeline.warehouse.load import _SQLITE_FAST, _binary_types, upsert
+from pipeline.warehouse.schema import mention, post, post_problem, sentiment
 
 
 def _post(i: int, lang: str | None = "de") -> dict[str, Any]:
@@ -92,6 +92,55 @@ def test_a_rolled_back_load_does_not_break_the_next(warehouse_url: str) -> None:
             staged = conn.execute(text('SELECT count(*) FROM "_load_mention"')).scalar()
             assert staged == 0
 
+
+
+def _sentiment(i: int) -> dict[str, Any]:
+    return {"post_id": f"p{i:05d}", "model": "m", "version": "v", "label": "negative",
+            "negative": 0.1 + i / 1000, "neutral": 1 / 3, "positive": 2.0**-i,
+            "scored_at": datetime(2026, 3, 1, 8, tzinfo=timezone(timedelta(hours=2)))}
+
+
+def _copy_format(rows: list[dict[str, Any]], table: Any) -> str:
+    from sqlalchemy.dialects import postgresql
+
+    columns = list(rows[0])
+    types = _binary_types(postgresql.dialect(), table, columns,
+                          [[r[c] for r in rows] for c in columns])
+    return "text" if types is None else "binary"
+
+
+@pytest.mark.parametrize("odd", ["none", "naive datetime", "int score", "datetime day"])
+def test_binary_and_text_copies_store_what_a_core_insert_stores(
+        warehouse_url: str, odd: str) -> None:
+    """PostgreSQL copies in binary when every value has its column's Python type, else
+    in text (the server converts, as for an INSERT); both store a Core insert's rows."""
+    posts = [_post(i) for i in range(50)]
+    scores = [_sentiment(i) for i in range(50)]
+    if odd == "naive datetime":
+        posts[7]["processed_at"] = datetime(2026, 3, 1, 12, 0)
+        scores[3]["scored_at"] = datetime(2026, 3, 1, 9, 30)
+    elif odd == "int score":
+        scores[5]["neutral"] = 1
+    elif odd == "datetime day":  # a datetime where a date belongs
+        posts[9]["day"] = datetime(2026, 3, 2, 0, 0)
+    changed = {"none": set(), "naive datetime": {"post", "sentiment"},
+               "int score": {"sentiment"}, "datetime day": {"post"}}[odd]
+    for rows, table in ((posts, post), (scores, sentiment)):
+        assert _copy_format(rows, table) == ("text" if table.name in changed else "binary")
+    engine = make_engine(warehouse_url)
+    migrate(engine)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # naive times mean the session's zone
+            conn.execute(text("SET LOCAL timezone = 'Asia/Kolkata'"))
+        upsert(conn, post, posts)
+        upsert(conn, sentiment, scores)
+        bulk = _dump(conn, post), _dump(conn, sentiment)
+        conn.execute(post.delete())
+        conn.execute(sentiment.delete())
+        conn.execute(insert(post), posts)
+        conn.execute(insert(sentiment), scores)
+        core = _dump(conn, post), _dump(conn, sentiment)
+    assert bulk == core
 
 
 _ZONES = [None, UTC, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-11))]
