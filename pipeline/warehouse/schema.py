@@ -130,7 +130,6 @@ post = Table(
     Column("duplicate_of", String(24)),
     Column("processed_at", TS, nullable=False),
     Index("ix_post_day", "day"),
-    Index("ix_post_content_hash", "content_hash"),
     Index("ix_post_parent_post_id", "parent_post_id"),
     Index("ix_post_author_id", "author_id"),
 )

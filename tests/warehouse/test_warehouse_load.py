@@ -55,3 +55,30 @@ def test_upsert_update_columns_win(warehouse_url: str) -> None:
         upsert(conn, raw_post, [_row(1, body="new"), _row(1, body="newest")], update=["body"])
     with engine.connect() as conn:
         assert conn.execute(select(raw_post.c.body)).scalar() == "newest"
+
+
+def test_upgrade_drops_the_unread_content_hash_index(warehouse_url: str) -> None:
+    """A warehouse of revision 0005 loses ix_post_content_hash (a random-key index every
+    post paid for and no query read) and keeps its posts."""
+    from sqlalchemy import inspect
+
+    from pipeline.warehouse.schema import post
+
+    engine = make_engine(warehouse_url)
+    migrate(engine, "0005")
+
+    def indexes() -> set[str]:
+        with engine.connect() as conn:
+            return {ix["name"] for ix in inspect(conn).get_indexes("post")}
+
+    assert "ix_post_content_hash" in indexes()
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    with engine.begin() as conn:
+        upsert(conn, post, [{"post_id": "p1", "source": "s", "external_id": "1",
+                             "text": "t", "created_at": now, "day": now.date(),
+                             "content_hash": "h", "simhash": 1, "processed_at": now}])
+    migrate(engine)
+    assert "ix_post_content_hash" not in indexes()
+    assert {"ix_post_day", "ix_post_author_id", "ix_post_parent_post_id"} <= indexes()
+    with engine.connect() as conn:
+        assert conn.execute(select(post.c.content_hash)).scalar() == "h"
