@@ -120,3 +120,40 @@ def test_appended_post_run_stores_what_one_run_stores(
     second = run(engine, config)
     assert first.analyze.posts == len(rows) - 1 and second.analyze.posts == 1
     assert _stored(engine) == _stored(one)
+
+
+def test_one_batch_runs_in_process_and_loads_problems_only_for_their_posts(
+        tmp_path: Path, sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run of one batch forks no enrich worker; the problem encoder loads when a batch
+    first has posts for the problem stage; a run with nothing new sets nothing up."""
+    from pipeline.nlp import problem_store
+    from pipeline.stages import analyze as analyze_stage
+
+    def no_worker(*_: Any, **__: Any) -> None:
+        raise AssertionError("a one-batch run forked the enrich worker")
+
+    sessions: list[str] = []
+    real_session = problem_store.ProblemSession
+
+    def counting_session(*args: Any, **kwargs: Any) -> Any:
+        sessions.append("made")
+        return real_session(*args, **kwargs)
+
+    monkeypatch.setattr(analyze_stage.EnrichWorker, "__init__", no_worker)
+    monkeypatch.setattr(analyze_stage, "ProblemSession", counting_session)
+    data = tmp_path / "posts.jsonl"
+    _write(data, _rows(["A post about the weather, no brand in it", "Another one"]))
+    config = _config(tmp_path, sqlite_url, data, "fast")
+    engine = open_warehouse(config)
+    assert run(engine, config).analyze.posts == 2
+    assert sessions == []  # no post mentioned a brand: no problem encoder
+    _write(data, _rows(["x", "y", UNSURE])[-1:], "a")
+    assert run(engine, config).analyze.mentions == 1
+    assert sessions == ["made"]
+
+    def no_backend(*_: Any, **__: Any) -> None:
+        raise AssertionError("a run with nothing new loaded the sentiment backend")
+
+    monkeypatch.setattr(analyze_stage, "load_backend", no_backend)
+    monkeypatch.setattr(analyze_stage, "build_enricher", no_backend)
+    assert analyze_stage.analyze(engine, config).posts == 0

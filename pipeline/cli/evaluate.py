@@ -13,13 +13,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.evaluation.alerts import SeriesInputError, evaluate_series, read_series
-from pipeline.evaluation.sentiment import (
-    EvalInputError,
-    evaluate_demo_sentiment,
-    evaluate_language,
-    evaluate_sentiment,
-)
+# the evaluation modules are imported by the command that runs them: `stimmung --help`
+# and `stimmung run` do not pay for them (the alerts evaluation alone pulls in numpy)
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +53,8 @@ def sentiment(
 
     Example: stimmung eval sentiment --input ../shared/eval/tweeteval_en_val.tsv
     """
+    from pipeline.evaluation.sentiment import EvalInputError, evaluate_sentiment
+
     try:
         result = evaluate_sentiment(input, model)
     except (EvalInputError, OSError, ValueError, ImportError, RuntimeError) as e:
@@ -90,6 +87,8 @@ def demo(
 
     Example: stimmung eval demo --model stimmung-sentiment
     """
+    from pipeline.evaluation.sentiment import evaluate_demo_sentiment
+
     try:
         result = evaluate_demo_sentiment(model)
     except (OSError, ValueError, ImportError, RuntimeError) as e:
@@ -116,6 +115,8 @@ def language(
 
     Example: stimmung eval language --input a.tsv --input b.tsv
     """
+    from pipeline.evaluation.sentiment import EvalInputError, evaluate_language
+
     try:
         result = evaluate_language(input)
     except (EvalInputError, FileNotFoundError, ValueError) as e:
@@ -141,6 +142,8 @@ def alerts(
 
     Example: stimmung eval alerts --input series.csv --freq H
     """
+    from pipeline.evaluation.alerts import SeriesInputError, evaluate_series, read_series
+
     try:
         series = read_series(input, freq)
         alerts = evaluate_series(series, freq.upper())

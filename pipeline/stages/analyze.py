@@ -114,19 +114,22 @@ def _analyze(engine: Engine, config: Config, *, backend: SentimentBackend | None
              progress: Progress) -> AnalyzeResult:
     sync_brands(engine, config)
     official = sync_official(engine, config)
+    with engine.connect() as conn:
+        pending = int(conn.execute(
+            select(func.count()).select_from(raw_post)
+            .outerjoin(post, post.c.post_id == raw_post.c.post_id)
+            .where(post.c.post_id.is_(None))).scalar() or 0)
+    announce_total(progress, "analyze", pending)
+    if not pending:  # nothing new: no model, memory or worker is set up for nothing
+        return AnalyzeResult()
     backend = backend or load_backend(config.sentiment_model())
     enricher = build_enricher(config)
     with timed("analyze.dedup_seed"):
         _load_recent_hashes(engine, enricher)
     intent_model = intent_identity(backend)
-    with engine.connect() as conn:
-        announce_total(progress, "analyze", int(conn.execute(
-            select(func.count()).select_from(raw_post)
-            .outerjoin(post, post.c.post_id == raw_post.c.post_id)
-            .where(post.c.post_id.is_(None))).scalar() or 0))
     with _long_lived_frozen() as freeze:
         return _analyze_batches(engine, config, backend, enricher, official, intent_model,
-                                progress, freeze)
+                                progress, freeze, pending)
 
 
 @contextmanager
@@ -149,12 +152,14 @@ def _long_lived_frozen() -> Iterator[Callable[[], None]]:
 def _analyze_batches(engine: Engine, config: Config, backend: SentimentBackend,
                      enricher: Enricher, official: set[tuple[str, str]],
                      intent_model: tuple[str, str], progress: Progress,
-                     freeze: Callable[[], None]) -> AnalyzeResult:
+                     freeze: Callable[[], None], pending: int) -> AnalyzeResult:
     result = AnalyzeResult()
     batches = _raw_batches(engine, config.warehouse.batch_size)
-    if not (config.analysis.enrich_worker and EnrichWorker.available()):
-        problems = _problem_session(config)
-        freeze()
+    # one batch has nothing to overlap: forking a worker for it costs more than it saves
+    if (pending <= config.warehouse.batch_size
+            or not (config.analysis.enrich_worker and EnrichWorker.available())):
+        # the problem encoder loads when a batch first has posts for the problem stage
+        problems = LazyProblems(config, freeze)
         for raws in batches:
             _analyze_batch(engine, raws, enricher, backend, config, result, official,
                            problems, intent_model)
@@ -171,8 +176,8 @@ def _analyze_batches(engine: Engine, config: Config, backend: SentimentBackend,
             worker.submit(ahead, balance.share)
         # the problem encoder loads here while the worker enriches the first batch (and
         # the worker, forked before, never holds it)
-        problems = _problem_session(config)
-        freeze()
+        problems = LazyProblems(config, freeze)
+        problems.get()
         while ahead is not None:
             raws, ahead = ahead, next(batches, None)
             with timed("analyze.enrich"):
@@ -191,9 +196,24 @@ RAW_COLUMNS = ("post_id", "source", "external_id", "url", "author", "community",
                "body", "created_at", "parent_id", "engagement")
 
 
-def _problem_session(config: Config) -> ProblemSession:
-    with timed("analyze.problem_encoder_load"):
-        return ProblemSession(resolve_profile(config).text_encoder)
+class LazyProblems:
+    """The run's `ProblemSession`, made (its text encoder loaded) on first `get`; what is
+    loaded then is frozen out of the GC's passes as well (`_long_lived_frozen`)."""
+
+    def __init__(self, config: Config, freeze: Callable[[], None]) -> None:
+        self._config, self._freeze = config, freeze
+        self._session: ProblemSession | None = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._session is not None
+
+    def get(self) -> ProblemSession:
+        if self._session is None:
+            with timed("analyze.problem_encoder_load"):
+                self._session = ProblemSession(resolve_profile(self._config).text_encoder)
+            self._freeze()
+        return self._session
 
 
 def _raw_batches(engine: Engine, size: int) -> Iterator[list[dict[str, Any]]]:
@@ -221,7 +241,7 @@ def _raw_batches(engine: Engine, size: int) -> Iterator[list[dict[str, Any]]]:
 
 def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enricher,
                    backend: SentimentBackend, config: Config, result: AnalyzeResult,
-                   official: set[tuple[str, str]], problems: ProblemSession,
+                   official: set[tuple[str, str]], problems: LazyProblems,
                    intent_model: tuple[str, str] = INTENT_MODEL,
                    enriched: Enriched | None = None) -> None:
     if enriched is None:
@@ -272,7 +292,7 @@ def _analyze_batch(engine: Engine, raws: list[dict[str, Any]], enricher: Enriche
                 "post_id": p.post_id, "text": p.text, "lang": p.lang,
                 "day": p.created_at.date(), "brands": brands[p.post_id],
                 "sentiment": labels.get(p.post_id),
-            } for p in customer], session=problems,
+            } for p in customer], session=problems.get() if customer else None,
                 features=_features(backend, [p.post_id for p in customer], vectors)
                 if use_head else None,
                 intent_model=intent_model)

@@ -52,6 +52,7 @@ from pipeline.nlp.encoder import (
 from pipeline.nlp.sentiment.base import TextFeatures
 from pipeline.nlp.sentiment.linear import LinearSentiment
 from pipeline.records import LABELS, SentimentResult
+from pipeline.timing import timed
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +166,8 @@ class MultilingualSentiment:
         if self._encoder is None:
             with self._encoder_lock:
                 if self._encoder is None:
-                    encoder = load_encoder(self._model_dir)
+                    with timed("model_load.encoder"):  # under the stage that needed it
+                        encoder = load_encoder(self._model_dir)
                     loaded = EncoderIdentity.of_encoder(encoder)
                     if loaded != self.identity:
                         raise RuntimeError(f"the encoder loaded as {loaded}, its files read "
