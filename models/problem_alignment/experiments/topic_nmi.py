@@ -19,6 +19,7 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -124,5 +125,81 @@ def cmd_embed() -> None:
             print(name, tag, np.load(path).shape)
 
 
+def _nmi(gold: list[str], pred: Any) -> float:
+    from sklearn.metrics import normalized_mutual_info_score
+
+    return round(float(normalized_mutual_info_score(gold, pred)), 3)
+
+
+def _spectral(x: np.ndarray, gold: list[str], k: int, seeds: int = 3) -> list[float]:
+    from sklearn.cluster import SpectralClustering
+
+    n = min(10, x.shape[0] // k)
+    return [_nmi(gold, SpectralClustering(k, affinity="nearest_neighbors", n_neighbors=n,
+                                          random_state=s).fit_predict(x))
+            for s in range(seeds)]
+
+
+def _lda_projection(x: np.ndarray, cats: list[list[str]], shrink: float) -> Any:
+    """Shrinkage LDA fitted on `x` (multi-label: one row per category)."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+    rows = [(i, c) for i, cs in enumerate(cats) for c in cs]
+    lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage=shrink).fit(
+        x[[i for i, _ in rows]] - x.mean(0), [c for _, c in rows])
+    return lambda z: centred(lda.transform(z - z.mean(0)))
+
+
+def cmd_eval() -> None:
+    """Spectral NMI per representation on the eval file and on the 183 disjoint
+    documents with a category; the LDA weak supervision (eval file and 5-fold CV)."""
+    import warnings
+
+    from sklearn.cluster import KMeans
+
+    from pipeline.nlp.problems import cluster_texts, default_k
+    from pipeline.nlp.vectors import l2_normalise, load_text_encoder
+
+    warnings.simplefilter("ignore")
+    texts, gold = read_eval()
+    other, cats, _ = read_other(texts)
+    idx = [i for i, c in enumerate(cats) if c]
+    enc = load_text_encoder("bilingual")
+    sets = {"eval": (texts, gold, "eval", None),
+            "disjoint": ([other[i] for i in idx], [cats[i][0] for i in idx], "other", idx)}
+    for name, (tt, g, tag, ix) in sets.items():
+        k = default_k(len(tt))
+        h = centred(enc.encode(tt, ["de"] * len(tt)))
+        print(name, len(tt), "k", k, "cluster_texts", _nmi(g, cluster_texts(tt, ["de"] * len(tt))))
+        print(name, "bilingual", _spectral(h, g, k))
+        for prefix in ("passage", "query"):
+            e = np.load(cache() / f"{tag}-{prefix}.npy")
+            q = centred(e if ix is None else e[ix])
+            both = l2_normalise(np.hstack([h, q]))  # as shipped
+            print(name, prefix, "e5", _spectral(q, g, k), "bilingual+e5", _spectral(both, g, k),
+                  flush=True)
+    e, o = np.load(cache() / "eval-passage.npy"), np.load(cache() / "other-passage.npy")
+    k = default_k(len(texts))
+    single = [i for i, c in enumerate(cats) if len(c) == 1]
+    for shrink in (0.1, 0.3, 0.6):
+        z = _lda_projection(o, cats, shrink)(e)
+        ev = np.mean([_nmi(gold, KMeans(k, n_init=1, random_state=s).fit_predict(z))
+                      for s in range(6)])
+        cv = []
+        for fold in range(5):
+            tr = [i for i in range(len(other)) if text_fold(other[i]) != fold]
+            te = [i for i in single if text_fold(other[i]) == fold]
+            zz = _lda_projection(o[tr], [cats[i] for i in tr], shrink)(o[te])
+            cv.append(_nmi([cats[i][0] for i in te],
+                           KMeans(default_k(len(te)), n_init=1, random_state=0).fit_predict(zz)))
+        print("lda shrink", shrink, "eval k-means", round(float(ev), 3), "cv", cv)
+
+
+def centred(x: np.ndarray) -> np.ndarray:
+    from pipeline.nlp.topic_clusters import centred as c
+
+    return c(x)
+
+
 if __name__ == "__main__":
-    {"embed": cmd_embed}[sys.argv[1]]()
+    {"embed": cmd_embed, "eval": cmd_eval}[sys.argv[1]]()
